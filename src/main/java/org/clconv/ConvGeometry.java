@@ -1,0 +1,93 @@
+package org.clconv;
+
+/**
+ * A {@link Conv2d} bound to an input size: the output size, the cost, and the checks PyTorch makes at call
+ * time (the dilated kernel fits the padded input; reflect pads are smaller than the input, circular pads
+ * at most the input; every tensor's element count fits the index type the backends use).
+ */
+public final class ConvGeometry {
+    private final Conv2d spec;
+    private final int batch;
+    private final int inH;
+    private final int inW;
+    private final int outH;
+    private final int outW;
+
+    ConvGeometry(Conv2d spec, int batch, int inH, int inW) {
+        if (batch <= 0 || inH <= 0 || inW <= 0) {
+            throw new InvalidConvolutionException("input batch, height and width must be positive, got N=" + batch
+                    + ", H=" + inH + ", W=" + inW);
+        }
+        checkModePads(spec, "height", spec.padTop(), spec.padBottom(), inH);
+        checkModePads(spec, "width", spec.padLeft(), spec.padRight(), inW);
+        long paddedH = (long) inH + spec.padTop() + spec.padBottom();
+        long paddedW = (long) inW + spec.padLeft() + spec.padRight();
+        long extentH = (long) spec.dilationH() * (spec.kernelH() - 1) + 1;
+        long extentW = (long) spec.dilationW() * (spec.kernelW() - 1) + 1;
+        if (extentH > paddedH || extentW > paddedW) {
+            throw new InvalidConvolutionException("the dilated kernel (" + extentH + " x " + extentW
+                    + ", from kernel_size=(" + spec.kernelH() + ", " + spec.kernelW() + ") and dilation=("
+                    + spec.dilationH() + ", " + spec.dilationW() + ")) is larger than the padded input (" + paddedH
+                    + " x " + paddedW + ", from input " + inH + " x " + inW + ")");
+        }
+        this.spec = spec;
+        this.batch = batch;
+        this.inH = inH;
+        this.inW = inW;
+        this.outH = (int) ((paddedH - extentH) / spec.strideH() + 1);
+        this.outW = (int) ((paddedW - extentW) / spec.strideW() + 1);
+        Tensor.checkedNumel("input", inputShape());
+        Tensor.checkedNumel("output", outputShape());
+        Tensor.checkedNumel("weight", spec.weightShape());
+    }
+
+    private static void checkModePads(Conv2d spec, String axis, int before, int after, int size) {
+        int pad = Math.max(before, after);
+        if (spec.paddingMode() == PaddingMode.REFLECT && pad >= size) {
+            throw new InvalidConvolutionException("padding_mode=reflect needs padding smaller than the input " + axis
+                    + ": padding (" + before + ", " + after + ") vs input " + axis + " " + size);
+        }
+        if (spec.paddingMode() == PaddingMode.CIRCULAR && pad > size) {
+            throw new InvalidConvolutionException("padding_mode=circular needs padding at most the input " + axis
+                    + ": padding (" + before + ", " + after + ") vs input " + axis + " " + size);
+        }
+    }
+
+    public Conv2d spec() { return spec; }
+    public int batch() { return batch; }
+    public int inH() { return inH; }
+    public int inW() { return inW; }
+    public int outH() { return outH; }
+    public int outW() { return outW; }
+
+    public Shape inputShape() {
+        return Shape.of(batch, spec.inChannels(), inH, inW);
+    }
+
+    public Shape outputShape() {
+        return Shape.of(batch, spec.outChannels(), outH, outW);
+    }
+
+    /** Multiply-accumulates: every output element sums (in/groups)*kh*kw products. */
+    public long macs() {
+        return (long) batch * spec.outChannels() * outH * outW * spec.inChannelsPerGroup() * spec.kernelH()
+                * spec.kernelW();
+    }
+
+    /** FLOPs counted as 2 per MAC, the usual convention (bias and activation are not counted). */
+    public long flops() {
+        return 2 * macs();
+    }
+
+    /** The least traffic any implementation needs: each input, weight, bias and output element moved once. */
+    public long minimumBytes() {
+        long elements = inputShape().numel() + outputShape().numel() + spec.weightShape().numel()
+                + (spec.hasBias() ? spec.outChannels() : 0);
+        return 4 * elements;
+    }
+
+    @Override
+    public String toString() {
+        return spec + " on " + inputShape() + " -> " + outputShape();
+    }
+}
