@@ -15,7 +15,16 @@ public final class Backends {
     private Backends() {
     }
 
+    /** {@link #create(String, String)} with the default device. */
     public static ConvBackend create(String kind) {
+        return create(kind, null);
+    }
+
+    /**
+     * Creates the named backend. {@code device} (an index or a case-insensitive name substring, or
+     * {@code null} for the default) selects the OpenCL device and is ignored by the CPU backend.
+     */
+    public static ConvBackend create(String kind, String device) {
         switch (kind.trim().toLowerCase(Locale.ROOT)) {
             case "cpu":
                 return new CpuBackend();
@@ -27,5 +36,11 @@ public final class Backends {
             default:
                 throw new InvalidConvolutionException("backend must be one of auto, cpu, opencl, got '" + kind + "'");
         }
+    }
+
+    /** Human-readable lines describing every backend and device usable here (the {@code devices} command). */
+    public static java.util.List<String> describeAvailable() {
+        return java.util.List.of("cpu: " + Runtime.getRuntime().availableProcessors() + " cores (pure Java)",
+                "opencl: not available yet");
     }
 }
