@@ -1,15 +1,117 @@
 package org.clconv.cpu;
 
+import java.util.Objects;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.clconv.Conv2d;
 import org.clconv.ConvBackend;
+import org.clconv.ConvGeometry;
 import org.clconv.ConvLayer;
 import org.clconv.SeparableBlock;
 import org.clconv.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the CPU backend lands (being written now). */
+/**
+ * The pure-Java backend. Picks one of three paths per layer ({@link DepthwiseConvolution},
+ * {@link PointwiseGemm}, {@link BlockedDirectConvolution}) and runs it on one fork-join pool owned by this
+ * instance, so no call creates threads. Packed weights are cached per layer instance.
+ *
+ * <p>Thread safety: the pool and the weight cache are shared and thread-safe; every other piece of mutable
+ * state (accumulator rows) belongs to one chunk of one call. {@link #close()} shuts the pool down.
+ */
 public final class CpuBackend implements ConvBackend {
-    @Override public String name() { return "cpu"; }
-    @Override public String deviceDescription() { return "Java"; }
-    @Override public Tensor conv2d(ConvLayer layer, Tensor input) { throw new UnsupportedOperationException(); }
-    @Override public Tensor separable(SeparableBlock block, Tensor input) { throw new UnsupportedOperationException(); }
-    @Override public void close() { }
+    private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
+
+    private final int threads;
+    private final ForkJoinPool pool;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ConvPath depthwise;
+    private final ConvPath pointwise;
+    private final ConvPath general;
+
+    /** A backend with one thread per available processor. */
+    public CpuBackend() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public CpuBackend(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        this.threads = threads;
+        this.pool = new ForkJoinPool(threads, CpuBackend::newWorker, null, false);
+        ParallelRunner runner = new ParallelRunner(pool);
+        PackedWeightCache weights = new PackedWeightCache();
+        this.depthwise = new DepthwiseConvolution(runner);
+        this.pointwise = new PointwiseGemm(runner, weights);
+        this.general = new BlockedDirectConvolution(runner, weights);
+        LOG.debug("CPU backend started: {}", deviceDescription());
+    }
+
+    private static ForkJoinWorkerThread newWorker(ForkJoinPool pool) {
+        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+        t.setName("clconv-cpu-" + t.getPoolIndex());
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String deviceDescription() {
+        return "Java " + Runtime.version().feature() + ", " + threads + (threads == 1 ? " thread, " : " threads, ")
+                + System.getProperty("os.arch");
+    }
+
+    @Override
+    public Tensor conv2d(ConvLayer layer, Tensor input) {
+        requireOpen();
+        Objects.requireNonNull(layer, "layer");
+        Objects.requireNonNull(input, "input");
+        ConvGeometry geometry = layer.bind(input.shape());
+        Tensor output = Tensor.zeros(geometry.outputShape());
+        pathFor(layer.spec()).run(layer, geometry, input.data(), output.data());
+        return output;
+    }
+
+    @Override
+    public Tensor separable(SeparableBlock block, Tensor input) {
+        requireOpen();
+        Objects.requireNonNull(block, "block");
+        Objects.requireNonNull(input, "input");
+        // Check both layers before computing either, so a bad pointwise layer fails before the depthwise work.
+        block.outputShape(input.shape());
+        Tensor intermediate = conv2d(block.depthwise(), input);
+        return conv2d(block.pointwise(), intermediate);
+    }
+
+    /** Depthwise first (also for 1x1 depthwise: no channel reduction to block), then pointwise, else general. */
+    ConvPath pathFor(Conv2d spec) {
+        if (spec.isDepthwise()) {
+            return depthwise;
+        }
+        if (spec.isPointwise()) {
+            return pointwise;
+        }
+        return general;
+    }
+
+    private void requireOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("this CpuBackend has been closed; create a new one");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            pool.shutdown();
+            LOG.debug("CPU backend closed");
+        }
+    }
 }

@@ -1,0 +1,147 @@
+package org.clconv.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.clconv.Activation;
+import org.clconv.Conv2d;
+import org.clconv.ConvLayer;
+import org.clconv.InvalidConvolutionException;
+import org.clconv.Padding;
+import org.clconv.PaddingMode;
+import org.clconv.Reference;
+import org.clconv.Shape;
+import org.clconv.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hundreds of random valid configurations, drawn so that each CPU path gets its share, against the float64
+ * reference. The seed is printed; rerun one with {@code -Dclconv.seed=...}. A few cases are large enough that
+ * the work is split over the pool, so the chunking is checked too, not only the inline path.
+ */
+class CpuPathsRandomizedTest {
+    private static final int CASES = 360;
+    private static final double TOLERANCE = 1e-5;
+
+    private enum Kind { DEPTHWISE, POINTWISE, GENERAL }
+
+    private static CpuBackend backend;
+
+    @BeforeAll
+    static void start() {
+        backend = new CpuBackend(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        backend.close();
+    }
+
+    @Test
+    void everyPathMatchesTheReference() {
+        long seed = Long.getLong("clconv.seed", System.nanoTime());
+        System.out.println("CpuPathsRandomizedTest seed=" + seed + " (rerun with -Dclconv.seed=" + seed + ")");
+        Random rnd = new Random(seed);
+        Map<PaddingMode, Integer> modes = new EnumMap<>(PaddingMode.class);
+        Map<Class<?>, Integer> paths = new java.util.HashMap<>();
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < CASES; i++) {
+            Kind kind = Kind.values()[i % Kind.values().length];
+            boolean large = i % 40 == 0;
+            Case c = drawValid(rnd, kind, large);
+            paths.merge(backend.pathFor(c.layer.spec()).getClass(), 1, Integer::sum);
+            modes.merge(c.layer.spec().paddingMode(), 1, Integer::sum);
+            Tensor actual = backend.conv2d(c.layer, c.input);
+            double error = Reference.relativeL2(actual.data(), Reference.conv2d(c.layer, c.input));
+            if (!(error <= TOLERANCE)) {
+                failures.add("case " + i + ": " + c.layer.spec() + " on " + c.input.shape() + ": relative L2 " + error);
+            }
+        }
+        System.out.println("paths " + paths + ", padding modes " + modes);
+        assertTrue(failures.isEmpty(), failures.size() + " of " + CASES + " cases failed (seed " + seed + "):\n"
+                + String.join("\n", failures));
+        assertTrue(paths.keySet().containsAll(List.of(DepthwiseConvolution.class, PointwiseGemm.class,
+                BlockedDirectConvolution.class)), "every path exercised: " + paths);
+        assertTrue(modes.size() == PaddingMode.values().length, "every padding mode exercised: " + modes);
+    }
+
+    private record Case(ConvLayer layer, Tensor input) {
+    }
+
+    /** Draws until the geometry is valid (reflect/circular limits, dilated kernel inside the padded input). */
+    private static Case drawValid(Random rnd, Kind kind, boolean large) {
+        while (true) {
+            try {
+                return draw(rnd, kind, large);
+            } catch (InvalidConvolutionException e) {
+                // an invalid combination (e.g. reflect padding >= input size): draw again
+            }
+        }
+    }
+
+    private static Case draw(Random rnd, Kind kind, boolean large) {
+        int batch = 1 + rnd.nextInt(3);
+        int h = 1 + rnd.nextInt(large ? 40 : 14);
+        int w = 1 + rnd.nextInt(large ? 40 : 14);
+        int maxChannels = large ? 24 : 9;
+        Conv2d.Builder b;
+        switch (kind) {
+            case DEPTHWISE: {
+                int channels = 1 + rnd.nextInt(maxChannels);
+                b = Conv2d.depthwise(channels, 1 + rnd.nextInt(3), 1 + rnd.nextInt(7), 1 + rnd.nextInt(7));
+                spatial(rnd, b);
+                break;
+            }
+            case POINTWISE: {
+                int groups = 1 + rnd.nextInt(3);
+                b = Conv2d.pointwise(groups * (1 + rnd.nextInt(maxChannels)), groups * (1 + rnd.nextInt(maxChannels)))
+                        .groups(groups);
+                break;
+            }
+            default: {
+                int groups = 1 + rnd.nextInt(3);
+                b = Conv2d.builder(groups * (1 + rnd.nextInt(maxChannels)), groups * (1 + rnd.nextInt(maxChannels)),
+                        1 + rnd.nextInt(7), 1 + rnd.nextInt(7)).groups(groups);
+                spatial(rnd, b);
+                break;
+            }
+        }
+        Conv2d spec = b.bias(rnd.nextBoolean())
+                .activation(Activation.values()[rnd.nextInt(Activation.values().length)]).build();
+        Shape inputShape = Shape.of(batch, spec.inChannels(), h, w);
+        spec.bind(inputShape);
+        Tensor weight = random(rnd, spec.weightShape());
+        Tensor bias = spec.hasBias() ? random(rnd, spec.biasShape()) : null;
+        return new Case(new ConvLayer(spec, weight, bias), random(rnd, inputShape));
+    }
+
+    /** Stride, dilation, padding form and padding mode. */
+    private static void spatial(Random rnd, Conv2d.Builder b) {
+        int strideH = 1 + rnd.nextInt(3);
+        int strideW = 1 + rnd.nextInt(3);
+        b.dilation(1 + rnd.nextInt(4), 1 + rnd.nextInt(4))
+                .paddingMode(PaddingMode.values()[rnd.nextInt(PaddingMode.values().length)]);
+        int form = rnd.nextInt(4);
+        if (form == 0 && strideH == 1 && strideW == 1) {
+            b.padding(Padding.same());
+        } else if (form == 1) {
+            b.padding(Padding.valid()).stride(strideH, strideW);
+        } else {
+            b.padding(rnd.nextInt(5), rnd.nextInt(5)).stride(strideH, strideW);
+        }
+    }
+
+    private static Tensor random(Random rnd, Shape shape) {
+        float[] data = new float[(int) shape.numel()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = rnd.nextFloat() * 2f - 1f;
+        }
+        return new Tensor(shape, data);
+    }
+}
