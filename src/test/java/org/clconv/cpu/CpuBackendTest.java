@@ -1,0 +1,176 @@
+package org.clconv.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.clconv.Activation;
+import org.clconv.Conv2d;
+import org.clconv.ConvLayer;
+import org.clconv.PaddingMode;
+import org.clconv.Reference;
+import org.clconv.SeparableBlock;
+import org.clconv.Shape;
+import org.clconv.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Path selection, thread safety, determinism, caching and lifecycle of the CPU backend. */
+class CpuBackendTest {
+    private final Random rnd = new Random(42);
+
+    @Test
+    void picksThePathFromTheSpec() {
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            assertInstanceOf(DepthwiseConvolution.class, cpu.pathFor(Conv2d.depthwise(8, 2, 3, 3).build()));
+            assertInstanceOf(DepthwiseConvolution.class, cpu.pathFor(Conv2d.depthwise(8, 1, 1, 1).build()),
+                    "a 1x1 depthwise conv has no channel reduction for the GEMM to block");
+            assertInstanceOf(PointwiseGemm.class, cpu.pathFor(Conv2d.pointwise(8, 16).build()));
+            assertInstanceOf(PointwiseGemm.class, cpu.pathFor(Conv2d.pointwise(8, 16).groups(2).build()));
+            assertInstanceOf(BlockedDirectConvolution.class, cpu.pathFor(Conv2d.pointwise(8, 16).stride(2).build()),
+                    "a strided 1x1 conv is not a plain matrix product");
+            assertInstanceOf(BlockedDirectConvolution.class, cpu.pathFor(Conv2d.pointwise(8, 16).padding(1).build()));
+            assertInstanceOf(BlockedDirectConvolution.class, cpu.pathFor(Conv2d.builder(8, 16, 3).groups(4).build()));
+        }
+    }
+
+    /** Large enough that every path splits its work over the pool. */
+    @Test
+    void parallelPathsMatchTheReference() {
+        List<ConvLayer> layers = List.of(
+                layer(Conv2d.depthwise(16, 2, 3, 5).padding(1, 2).paddingMode(PaddingMode.REFLECT).build()),
+                layer(Conv2d.pointwise(24, 20).activation(Activation.RELU6).build()),
+                layer(Conv2d.builder(12, 10, 3).dilation(3).padding(3).activation(Activation.RELU).build()));
+        try (CpuBackend cpu = new CpuBackend(3)) {
+            for (ConvLayer layer : layers) {
+                Tensor input = random(Shape.of(2, layer.spec().inChannels(), 45, 38));
+                double error = Reference.relativeL2(cpu.conv2d(layer, input).data(), Reference.conv2d(layer, input));
+                assertTrue(error <= 1e-5, layer + ": relative L2 " + error);
+            }
+        }
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        ConvLayer layer = layer(Conv2d.builder(16, 16, 3).padding(1).build());
+        Tensor input = random(Shape.of(1, 16, 40, 40));
+        try (CpuBackend one = new CpuBackend(1); CpuBackend three = new CpuBackend(3)) {
+            assertArrayEquals(one.conv2d(layer, input).data(), three.conv2d(layer, input).data(),
+                    "each output element is summed in the same order whichever thread computes it");
+        }
+    }
+
+    @Test
+    void manyThreadsOnOneInstanceGetIdenticalResults() throws Exception {
+        List<ConvLayer> layers = List.of(
+                layer(Conv2d.depthwise(16, 1, 3, 3).padding(1).build()),
+                layer(Conv2d.pointwise(16, 32).build()),
+                layer(Conv2d.builder(16, 8, 3).stride(2).paddingMode(PaddingMode.CIRCULAR).padding(1).build()));
+        Tensor input = random(Shape.of(1, 16, 33, 31));
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            List<float[]> expected = new ArrayList<>();
+            for (ConvLayer layer : layers) {
+                expected.add(cpu.conv2d(layer, input).data());
+            }
+            ExecutorService callers = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    done.add(callers.submit(() -> {
+                        for (int i = 0; i < 20; i++) {
+                            int which = i % layers.size();
+                            assertArrayEquals(expected.get(which), cpu.conv2d(layers.get(which), input).data());
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                callers.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void separableRunsDepthwiseThenPointwise() {
+        SeparableBlock block = new SeparableBlock(
+                layer(Conv2d.depthwise(6, 2, 3, 3).padding(1).activation(Activation.RELU).build()),
+                layer(Conv2d.pointwise(12, 5).build()));
+        Tensor input = random(Shape.of(2, 6, 17, 13));
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Tensor out = cpu.separable(block, input);
+            assertEquals(block.outputShape(input.shape()), out.shape());
+            double error = Reference.relativeL2(out.data(), Reference.separable(block, input));
+            assertTrue(error <= 1e-5, "relative L2 " + error);
+        }
+    }
+
+    @Test
+    void nanPropagatesThroughTheActivation() {
+        ConvLayer layer = layer(Conv2d.pointwise(2, 2).activation(Activation.RELU6).build());
+        Tensor input = random(Shape.of(1, 2, 3, 3));
+        input.data()[4] = Float.NaN;
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            float[] out = cpu.conv2d(layer, input).data();
+            assertTrue(Float.isNaN(out[4]) && Float.isNaN(out[9 + 4]), "relu6(NaN) stays NaN in every channel");
+            assertTrue(!Float.isNaN(out[0]), "other positions unaffected");
+        }
+    }
+
+    @Test
+    void packsTheWeightsOfALayerOnce() {
+        PackedWeightCache cache = new PackedWeightCache();
+        ConvLayer layer = layer(Conv2d.builder(4, 6, 3).build());
+        float[] first = cache.panelsFor(layer);
+        assertSame(first, cache.panelsFor(layer));
+        assertEquals(1, cache.size());
+        cache.panelsFor(layer(Conv2d.builder(4, 6, 3).build()));
+        assertEquals(2, cache.size(), "another layer instance has its own weights");
+    }
+
+    @Test
+    void closeIsIdempotentAndLaterCallsFail() {
+        CpuBackend cpu = new CpuBackend(2);
+        ConvLayer layer = layer(Conv2d.pointwise(2, 2).build());
+        Tensor input = random(Shape.of(1, 2, 4, 4));
+        cpu.close();
+        assertDoesNotThrow(cpu::close);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> cpu.conv2d(layer, input));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        SeparableBlock block = new SeparableBlock(layer(Conv2d.depthwise(2, 1, 3, 3).build()), layer);
+        assertThrows(IllegalStateException.class, () -> cpu.separable(block, input));
+    }
+
+    @Test
+    void rejectsANonPositiveThreadCountAndDescribesItself() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CpuBackend(0));
+        assertTrue(e.getMessage().contains("threads") && e.getMessage().contains("0"), e.getMessage());
+        try (CpuBackend cpu = new CpuBackend(3)) {
+            assertEquals("cpu", cpu.name());
+            assertTrue(cpu.deviceDescription().contains("3 threads"), cpu.deviceDescription());
+        }
+    }
+
+    private ConvLayer layer(Conv2d spec) {
+        return new ConvLayer(spec, random(spec.weightShape()), spec.hasBias() ? random(spec.biasShape()) : null);
+    }
+
+    private Tensor random(Shape shape) {
+        float[] data = new float[(int) shape.numel()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = rnd.nextFloat() * 2f - 1f;
+        }
+        return new Tensor(shape, data);
+    }
+}
