@@ -34,11 +34,22 @@ public final class ConvGeometry {
         this.batch = batch;
         this.inH = inH;
         this.inW = inW;
-        this.outH = (int) ((paddedH - extentH) / spec.strideH() + 1);
-        this.outW = (int) ((paddedW - extentW) / spec.strideW() + 1);
+        this.outH = outputSize("height", paddedH, extentH, spec.strideH());
+        this.outW = outputSize("width", paddedW, extentW, spec.strideW());
         Tensor.checkedNumel("input", inputShape());
         Tensor.checkedNumel("output", outputShape());
         Tensor.checkedNumel("weight", spec.weightShape());
+    }
+
+    /** One output side; checked before the int cast, since padding can push it past Integer.MAX_VALUE. */
+    private static int outputSize(String axis, long padded, long extent, int stride) {
+        long size = (padded - extent) / stride + 1;
+        if (size > Tensor.MAX_ELEMENTS) {
+            throw new InvalidConvolutionException("output " + axis + " " + size + " (padded input " + padded
+                    + ", dilated kernel " + extent + ", stride " + stride + ") exceeds the " + Tensor.MAX_ELEMENTS
+                    + " elements a tensor can hold");
+        }
+        return (int) size;
     }
 
     private static void checkModePads(Conv2d spec, String axis, int before, int after, int size) {
