@@ -14,8 +14,11 @@ public final class SeparableBlock {
     public SeparableBlock(ConvLayer depthwise, ConvLayer pointwise) {
         this.depthwise = Objects.requireNonNull(depthwise, "depthwise");
         this.pointwise = Objects.requireNonNull(pointwise, "pointwise");
-        Conv2d dw = depthwise.spec();
-        Conv2d pw = pointwise.spec();
+        checkPair(depthwise.spec(), pointwise.spec());
+    }
+
+    /** The checks of the constructor on specs alone (also used by the cost analysis, which has no weights). */
+    public static void checkPair(Conv2d dw, Conv2d pw) {
         if (!dw.isDepthwise()) {
             throw new InvalidConvolutionException("the first layer of a separable block must be depthwise (groups = "
                     + "in_channels), got groups=" + dw.groups() + " with in_channels=" + dw.inChannels());

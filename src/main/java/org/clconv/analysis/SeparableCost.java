@@ -2,6 +2,8 @@ package org.clconv.analysis;
 
 import org.clconv.Conv2d;
 import org.clconv.ConvGeometry;
+import org.clconv.InvalidConvolutionException;
+import org.clconv.SeparableBlock;
 
 /**
  * The lesson's comparison of a standard k x k conv from m to n channels against its depthwise-separable
@@ -26,6 +28,12 @@ public final class SeparableCost {
      * kernel, stride, padding and dilation that maps the same input to the pointwise layer's channels.
      */
     public static SeparableCost of(Conv2d depthwise, Conv2d pointwise, int batch, int height, int width) {
+        SeparableBlock.checkPair(depthwise, pointwise);
+        if (depthwise.channelMultiplier() != 1) {
+            throw new InvalidConvolutionException("the closed form 1/n + 1/k^2 assumes a depthwise channel multiplier "
+                    + "of 1, got multiplier " + depthwise.channelMultiplier() + " (in_channels="
+                    + depthwise.inChannels() + ", out_channels=" + depthwise.outChannels() + ")");
+        }
         ConvGeometry dw = depthwise.bind(batch, height, width);
         ConvGeometry pw = pointwise.bind(batch, dw.outH(), dw.outW());
         Conv2d standard = Conv2d.builder(depthwise.inChannels(), pointwise.outChannels(), depthwise.kernelH(),
