@@ -1,0 +1,22 @@
+package org.clconv.bench;
+
+/**
+ * Something the bench times layers on: a clconv backend, or a peer runtime. It knows its own ceilings and
+ * how to prepare a workload for timing (device-resident copies, compiled models).
+ */
+public interface BenchTarget extends AutoCloseable {
+    /** The name in reports: {@code cpu}, {@code opencl}, {@code onnxruntime}. */
+    String name();
+
+    /** The device and runtime, for humans. */
+    String description();
+
+    /** Measured once per target, on first use. */
+    Ceilings ceilings();
+
+    /** Runs the workload once (its output is checked against the other targets') and readies the timed calls. */
+    PreparedLayer prepare(Workload workload);
+
+    @Override
+    void close();
+}
