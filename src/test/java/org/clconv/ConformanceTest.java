@@ -17,7 +17,7 @@ import org.opentest4j.AssertionFailedError;
  * Randomised conformance of every backend against the float64 {@link Reference}: hundreds of valid
  * configurations covering every kernel/stride/dilation/padding form/padding mode/groups/bias/activation
  * combination (see {@link RandomConvs}), each checked for its output shape and a relative L2 error of at
- * most 1e-5.
+ * most 1e-5 (with {@link Agreement}'s floor for results that cancel to almost nothing).
  *
  * <p>The seed is printed and can be fixed with {@code -Dclconv.seed=...}; every failure prints the full
  * configuration. {@code -Dclconv.conformance.count=N} raises the number of cases for long runs.
@@ -62,7 +62,7 @@ class ConformanceTest {
                 ConvLayer layer = c.layer();
                 Tensor input = c.inputTensor();
                 return Agreement.mismatch(backend.conv2d(layer, input), c.expectedOutput(),
-                        Reference.conv2d(layer, input));
+                        Reference.conv2d(layer, input), Agreement.termMagnitude(layer, input));
             }));
         }
         runAll(backendName, checks);
@@ -84,7 +84,7 @@ class ConformanceTest {
                 SeparableBlock block = new SeparableBlock(dw.layer(), pw.layer());
                 Tensor input = dw.inputTensor();
                 return Agreement.mismatch(backend.separable(block, input), pw.expectedOutput(),
-                        Reference.separable(block, input));
+                        Reference.separable(block, input), Agreement.termMagnitude(block, input));
             }));
         }
         runAll(backendName, checks);
