@@ -1,11 +1,11 @@
 package org.clconv;
 
-/** Parses the {@code a} or {@code a,b} (height,width) spelling shared by stride, padding and dilation. */
-final class IntPair {
+/** Parses the {@code a} or {@code a,b} (height,width) spelling shared by stride, padding and dilation (library and CLI). */
+public final class IntPair {
     private IntPair() {
     }
 
-    static int[] parse(String parameter, String text) {
+    public static int[] parse(String parameter, String text) {
         String[] parts = text.trim().split("\\s*,\\s*", -1);
         if (parts.length < 1 || parts.length > 2) {
             throw new InvalidConvolutionException(
