@@ -38,6 +38,8 @@ final class PointwiseGemm implements ConvPath {
         int block = WeightPanels.BLOCK;
         runner.run(g.batch() * groups * tiles * blocks, (long) block * cinG * tile, (from, to) -> {
             float[][] acc = new float[block][tile];
+            int[] inputOffsets = new int[block];
+            int[] weightOffsets = new int[block];
             for (int u = from; u < to; u++) {
                 int blk = u % blocks;
                 int rest = u / blocks;
@@ -53,7 +55,11 @@ final class PointwiseGemm implements ConvPath {
                 outputRows.beginBlock(acc, len, co0, valid);
                 int ci = 0;
                 for (; ci + block <= cinG; ci += block) {
-                    RowKernels.gemm4x4(acc, in, inOff + ci * plane, plane, panels, panel + ci * block, len);
+                    for (int i = 0; i < block; i++) {
+                        inputOffsets[i] = inOff + (ci + i) * plane;
+                        weightOffsets[i] = panel + (ci + i) * block;
+                    }
+                    RowKernels.gemm4x4(acc, in, inputOffsets, panels, weightOffsets, 0, len);
                 }
                 for (; ci < cinG; ci++) {
                     RowKernels.axpy4(acc, in, inOff + ci * plane, 1, panels, panel + ci * block, 0, len);
