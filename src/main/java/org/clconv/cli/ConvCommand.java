@@ -87,6 +87,7 @@ final class ConvCommand implements Callable<Integer> {
         Tensor w = read("--weight", weight);
         Tensor b = bias == null ? null : read("--bias", bias);
         ConvLayer layer = new ConvLayer(options.specFor(w, b != null), w, b);
+        // check the input against the layer before a backend (maybe an OpenCL context) is even created
         layer.bind(x.shape());
         Tensor y;
         String ranOn;
@@ -112,10 +113,10 @@ final class ConvCommand implements Callable<Integer> {
     private void checkOutputLocation() {
         Path folder = output.toAbsolutePath().getParent();
         if (folder == null || !Files.isDirectory(folder)) {
-            throw new InvalidInputException("--output " + output + ": the folder " + folder + " does not exist", null);
+            throw new InvalidInputException("--output " + output + ": the folder " + folder + " does not exist");
         }
         if (Files.isDirectory(output)) {
-            throw new InvalidInputException("--output " + output + ": is a folder, not a file", null);
+            throw new InvalidInputException("--output " + output + ": is a folder, not a file");
         }
     }
 

@@ -4,6 +4,10 @@ package org.clconv.cli;
 final class InvalidInputException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    InvalidInputException(String message) {
+        super(message);
+    }
+
     InvalidInputException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -85,10 +85,7 @@ public final class Npy {
     private static NpyHeader readHeader(FileChannel channel) throws IOException {
         long fileSize = channel.size();
         ByteBuffer prefix = ByteBuffer.allocate(PREFIX_V2).order(ByteOrder.LITTLE_ENDIAN);
-        while (prefix.hasRemaining() && channel.read(prefix) >= 0) {
-            // keep reading: a channel may return fewer bytes than asked
-        }
-        prefix.flip();
+        readFully(channel, prefix);
         checkMagic(prefix, fileSize);
         if (prefix.remaining() < MAGIC.length + 2) {
             throw new NpyFormatException("truncated NPY file: " + fileSize + " bytes, too short for the version");
@@ -116,10 +113,7 @@ public final class Npy {
         }
         ByteBuffer header = ByteBuffer.allocate((int) headerLength);
         channel.position(prefixLength);
-        while (header.hasRemaining() && channel.read(header) >= 0) {
-            // as above
-        }
-        header.flip();
+        readFully(channel, header);
         return NpyHeader.parse(decodeHeader(header, major));
     }
 
@@ -259,6 +253,15 @@ public final class Npy {
             writeFully(channel, bytes);
             offset += n;
         }
+    }
+
+    /** Fills {@code bytes} or stops at the end of the file (a read may return fewer bytes than asked); flips it. */
+    private static void readFully(FileChannel channel, ByteBuffer bytes) throws IOException {
+        int read;
+        do {
+            read = channel.read(bytes);
+        } while (read >= 0 && bytes.hasRemaining());
+        bytes.flip();
     }
 
     private static void writeFully(FileChannel channel, ByteBuffer bytes) throws IOException {
