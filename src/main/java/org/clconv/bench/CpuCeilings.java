@@ -20,14 +20,15 @@ import java.util.function.Supplier;
  *     array; the elements are independent chains, so C2 vectorises the loop to packed FMAs and the out-of-order
  *     core hides their latency.</li>
  * </ul>
- * Each figure is the best of several rounds after a warm-up round (page faults, JIT compilation).
+ * Each figure is the best of many short rounds after a warm-up round (page faults, JIT compilation): other
+ * processes on a shared machine can only slow a round down, so the fastest round is the closest to the truth.
  */
 public final class CpuCeilings {
     static final int COPY_MIB = 64;
     static final int CHAIN = 8;
     private static final int FMA_ELEMENTS = 2048;
     private static final int FMA_PASSES = 50_000;
-    private static final int ROUNDS = 10;
+    private static final int ROUNDS = 30;
 
     private CpuCeilings() {
     }

@@ -27,7 +27,15 @@ public final class MarkdownReport {
         for (LayerResult r : report.results()) {
             rows.add(r.isTimed() ? row(r) : failedRow(r));
         }
-        return out.append(table(rows)).toString();
+        out.append(table(rows));
+        List<String> above = report.results().stream().filter(LayerResult::isTimed)
+                .filter(r -> r.roofline().percentOfRoof() > 100).map(r -> r.layer().name() + " on " + r.targetName())
+                .toList();
+        if (!above.isEmpty()) {
+            out.append("\nNote: ").append(String.join(", ", above)).append(" ran above a measured ceiling, so that "
+                    + "ceiling was measured low (other load on the machine while it was measured?); rerun when quiet.\n");
+        }
+        return out.toString();
     }
 
     private static String[] row(LayerResult r) {
