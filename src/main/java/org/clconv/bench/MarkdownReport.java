@@ -1,8 +1,10 @@
 package org.clconv.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * The human summary of a bench run: the ceilings of every target, then one row per layer and target with the
@@ -28,14 +30,22 @@ public final class MarkdownReport {
             rows.add(r.isTimed() ? row(r) : failedRow(r));
         }
         out.append(table(rows));
-        List<String> above = report.results().stream().filter(LayerResult::isTimed)
-                .filter(r -> r.roofline().percentOfRoof() > 100).map(r -> r.layer().name() + " on " + r.targetName())
-                .toList();
-        if (!above.isEmpty()) {
-            out.append("\nNote: ").append(String.join(", ", above)).append(" ran above a measured ceiling, so that "
-                    + "ceiling was measured low (other load on the machine while it was measured?); rerun when quiet.\n");
+        List<String> aboveFma = timedWhere(report, r -> r.roofline().percentOfFma() > 100);
+        if (!aboveFma.isEmpty()) {
+            out.append("\nNote: ").append(String.join(", ", aboveFma)).append(" ran above the measured FMA rate, so "
+                    + "that ceiling was measured low (other load on the machine while it was measured?); rerun when quiet.\n");
+        }
+        List<String> aboveCopy = timedWhere(report, r -> r.roofline().percentOfBandwidth() > 100);
+        if (!aboveCopy.isEmpty()) {
+            out.append("\nNote: ").append(String.join(", ", aboveCopy)).append(" moved data faster than the copy "
+                    + "bandwidth of memory: their tensors fit in cache between calls.\n");
         }
         return out.toString();
+    }
+
+    private static List<String> timedWhere(BenchReport report, Predicate<LayerResult> condition) {
+        return report.results().stream().filter(LayerResult::isTimed).filter(condition)
+                .map(r -> r.layer().name() + " on " + r.targetName()).toList();
     }
 
     private static String[] row(LayerResult r) {
@@ -59,7 +69,7 @@ public final class MarkdownReport {
 
     private static String[] failedRow(LayerResult r) {
         String[] row = new String[11];
-        java.util.Arrays.fill(row, "");
+        Arrays.fill(row, "");
         row[0] = r.layer().name();
         row[1] = r.targetName();
         row[2] = "FAILED: " + r.error().replace('|', '/');
