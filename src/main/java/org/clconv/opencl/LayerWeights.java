@@ -1,0 +1,5 @@
+package org.clconv.opencl;
+
+/** A layer's weight and bias (or {@code null}) on the device. */
+record LayerWeights(DeviceBuffer weight, DeviceBuffer bias) {
+}
