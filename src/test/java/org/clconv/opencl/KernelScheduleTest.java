@@ -1,0 +1,62 @@
+package org.clconv.opencl;
+
+import static org.clconv.opencl.OpenClTesting.assertClose;
+import static org.clconv.opencl.OpenClTesting.layer;
+import static org.clconv.opencl.OpenClTesting.random;
+import static org.clconv.opencl.OpenClTesting.reference;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.clconv.Activation;
+import org.clconv.Conv2d;
+import org.clconv.ConvLayer;
+import org.clconv.Padding;
+import org.clconv.PaddingMode;
+import org.clconv.Shape;
+import org.clconv.Tensor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The schedule (tile and work-group sizes) changes speed, never results: the same layers, with sizes that
+ * leave partial tiles and work-groups everywhere, agree with the reference under very different schedules.
+ */
+class KernelScheduleTest {
+    private static final List<Case> CASES = List.of(
+            new Case(Conv2d.depthwise(3, 2, 5, 5).padding(Padding.same()).paddingMode(PaddingMode.CIRCULAR)
+                    .activation(Activation.RELU).build(), Shape.of(2, 3, 11, 29)),
+            new Case(Conv2d.depthwise(5, 1, 3, 3).stride(2, 2).padding(Padding.of(1)).paddingMode(PaddingMode.REFLECT)
+                    .build(), Shape.of(1, 5, 18, 31)),
+            new Case(Conv2d.depthwise(2, 1, 3, 3).dilation(1, 6).padding(Padding.of(1, 6))
+                    .paddingMode(PaddingMode.REPLICATE).activation(Activation.RELU6).build(), Shape.of(1, 2, 9, 40)),
+            new Case(Conv2d.pointwise(70, 37).groups(1).build(), Shape.of(2, 70, 9, 11)),
+            new Case(Conv2d.pointwise(12, 18).groups(3).bias(false).activation(Activation.RELU).build(),
+                    Shape.of(1, 12, 7, 13)),
+            new Case(Conv2d.builder(6, 10, 3).stride(2, 1).dilation(2, 3).padding(Padding.of(2, 3)).groups(2)
+                    .paddingMode(PaddingMode.REPLICATE).build(), Shape.of(2, 6, 15, 17)),
+            new Case(Conv2d.builder(9, 33, 4, 7).padding(Padding.same()).paddingMode(PaddingMode.ZEROS)
+                    .activation(Activation.RELU6).build(), Shape.of(1, 9, 13, 10)));
+
+    static Stream<KernelParams> schedules() {
+        return Stream.of(
+                new KernelParams(1, 1, 1, 4, 4, 4, 1, 1),
+                new KernelParams(3, 5, 3, 8, 32, 8, 2, 4),
+                // The CPU defaults run in every other test on PoCL; these are what a GPU would run.
+                KernelParams.GPU_DEFAULTS);
+    }
+
+    @ParameterizedTest
+    @MethodSource("schedules")
+    void everyScheduleGivesTheReferenceResult(KernelParams params) {
+        try (OpenClBackend backend = OpenClTesting.fresh(params)) {
+            for (Case c : CASES) {
+                ConvLayer l = layer(c.spec(), c.spec().hashCode());
+                Tensor input = random(c.input(), c.input().hashCode());
+                assertClose(reference(l, input), backend.conv2d(l, input), c.spec() + " with " + params);
+            }
+        }
+    }
+
+    private record Case(Conv2d spec, Shape input) {
+    }
+}
