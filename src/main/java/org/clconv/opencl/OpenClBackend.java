@@ -13,6 +13,7 @@ import org.clconv.Tensor;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
 import org.jocl.cl_event;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -154,17 +155,7 @@ public final class OpenClBackend implements ConvBackend {
         if (output == input) {
             throw new InvalidConvolutionException("output must be a different tensor from the input");
         }
-        return whileOpen(() -> {
-            cl_event event = new cl_event();
-            enqueue(layer, geometry, input, output, event);
-            try {
-                ClErrors.check("clWaitForEvents", CL.clWaitForEvents(1, new cl_event[] {event}));
-                return profilingTime(event, CL.CL_PROFILING_COMMAND_END)
-                        - profilingTime(event, CL.CL_PROFILING_COMMAND_START);
-            } finally {
-                CL.clReleaseEvent(event);
-            }
-        });
+        return timeOnQueue((queue, event) -> enqueue(layer, geometry, input, output, event));
     }
 
     /** Depthwise then pointwise on the device; the intermediate never leaves it. */
@@ -214,6 +205,30 @@ public final class OpenClBackend implements ConvBackend {
         } finally {
             write.unlock();
         }
+    }
+
+    /** One command to enqueue on the backend's queue, signalling {@code event}. */
+    @FunctionalInterface
+    interface QueuedCommand {
+        void enqueue(cl_command_queue queue, cl_event event);
+    }
+
+    /**
+     * Enqueues one command with a profiling event, waits for it and returns its device time in nanoseconds
+     * (the timed conv2d, and device measurements such as {@link DeviceCeilings}).
+     */
+    long timeOnQueue(QueuedCommand command) {
+        return whileOpen(() -> {
+            cl_event event = new cl_event();
+            command.enqueue(context.queue(), event);
+            try {
+                ClErrors.check("clWaitForEvents", CL.clWaitForEvents(1, new cl_event[] {event}));
+                return profilingTime(event, CL.CL_PROFILING_COMMAND_END)
+                        - profilingTime(event, CL.CL_PROFILING_COMMAND_START);
+            } finally {
+                CL.clReleaseEvent(event);
+            }
+        });
     }
 
     /** The program for {@code source} and {@code options}, through the same cache the kernels use. */
