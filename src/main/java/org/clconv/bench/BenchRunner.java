@@ -43,8 +43,8 @@ public final class BenchRunner {
         List<LayerResult> results = runLayers(suite, targets, false);
         for (LayerResult r : results) {
             if (r.ok() && r.relativeError() != null) {
-                progress.accept(String.format(Locale.ROOT, "%s on %s: agrees with %s, relative L2 error %.2g",
-                        r.layer(), r.targetName(), r.referenceTarget(), r.relativeError()));
+                progress.accept(String.format(Locale.ROOT, "%s %s on %s: agrees with %s, relative L2 error %.2g",
+                        r.layer(), r.layer().stages(), r.targetName(), r.referenceTarget(), r.relativeError()));
             }
         }
         return results;

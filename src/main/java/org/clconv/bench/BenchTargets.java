@@ -5,11 +5,12 @@ import java.util.List;
 import java.util.Locale;
 import org.clconv.BackendException;
 import org.clconv.cpu.CpuBackend;
+import org.clconv.opencl.OpenClBackend;
 
 /** Opens the clconv backends as bench targets, by name, with the CPU backend's thread count. */
 public final class BenchTargets {
     /** Every backend the bench knows, in report order: the CPU backend first, as the reference. */
-    public static final List<String> ALL = List.of("cpu");
+    public static final List<String> ALL = List.of("cpu", "opencl");
 
     private BenchTargets() {
     }
@@ -19,6 +20,8 @@ public final class BenchTargets {
         switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "cpu":
                 return new HostBackendTarget(new CpuBackend(threads), () -> CpuCeilings.measure(threads));
+            case "opencl":
+                return new OpenClTarget(OpenClBackend.open(device));
             default:
                 throw new IllegalArgumentException("--backend must be among " + ALL + ", got '" + name + "'");
         }

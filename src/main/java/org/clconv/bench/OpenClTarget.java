@@ -1,0 +1,132 @@
+package org.clconv.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.clconv.BackendException;
+import org.clconv.ConvLayer;
+import org.clconv.Tensor;
+import org.clconv.opencl.DeviceCeilings;
+import org.clconv.opencl.DeviceTensor;
+import org.clconv.opencl.OpenClBackend;
+
+/**
+ * Times the OpenCL backend three ways: with device-resident tensors (the {@code resident} mode: host wall
+ * time of the call and the kernels' device time from profiling events) and through the host API with its
+ * transfers ({@code host}). The resident path's output is checked against the host path's before timing.
+ */
+public final class OpenClTarget implements BenchTarget {
+    /** The mode of a call on tensors already on the device. */
+    public static final String RESIDENT_MODE = "resident";
+
+    private final OpenClBackend backend;
+    private Ceilings ceilings;
+
+    public OpenClTarget(OpenClBackend backend) {
+        this.backend = backend;
+    }
+
+    @Override
+    public String name() {
+        return backend.name();
+    }
+
+    @Override
+    public String description() {
+        return backend.deviceDescription();
+    }
+
+    @Override
+    public synchronized Ceilings ceilings() {
+        if (ceilings == null) {
+            DeviceCeilings measured = DeviceCeilings.measure(backend);
+            ceilings = new Ceilings(measured.bytesPerSecond(), measured.flopsPerSecond(), measured.bandwidthMethod(),
+                    measured.fmaMethod());
+        }
+        return ceilings;
+    }
+
+    @Override
+    public PreparedLayer prepare(Workload workload) {
+        Tensor output = workload.runOn(backend);
+        Resident resident = new Resident(workload.input(), workload.convLayers());
+        try {
+            resident.run();
+            double error = OutputCheck.relativeL2(backend.download(resident.output()), output);
+            if (!OutputCheck.agrees(error)) {
+                throw new BackendException("the device-resident path disagrees with the host path on "
+                        + workload.layer().name() + ": relative L2 error " + error);
+            }
+        } catch (RuntimeException e) {
+            resident.close();
+            throw e;
+        }
+        Map<String, TimedCall> modes = new LinkedHashMap<>();
+        modes.put(RESIDENT_MODE, resident::run);
+        modes.put(HostBackendTarget.HOST_MODE, () -> {
+            workload.runOn(backend);
+            return TimedCall.NO_DEVICE_TIME;
+        });
+        return new PreparedLayer() {
+            @Override
+            public Tensor output() {
+                return output;
+            }
+
+            @Override
+            public Map<String, TimedCall> modes() {
+                return modes;
+            }
+
+            @Override
+            public void close() {
+                resident.close();
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+
+    /**
+     * The input and every stage's output on the device, allocated once: a timed call runs the stages into
+     * them, so a separable block's intermediate never leaves the device, and sums their device times.
+     */
+    private final class Resident implements AutoCloseable {
+        private final List<ConvLayer> layers;
+        private final List<DeviceTensor> tensors = new ArrayList<>();
+
+        Resident(Tensor input, List<ConvLayer> layers) {
+            this.layers = layers;
+            try {
+                tensors.add(backend.upload(input));
+                for (ConvLayer layer : layers) {
+                    tensors.add(backend.allocate(layer.bind(tensors.get(tensors.size() - 1).shape()).outputShape()));
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        long run() {
+            long deviceNanos = 0;
+            for (int i = 0; i < layers.size(); i++) {
+                deviceNanos += backend.conv2d(layers.get(i), tensors.get(i), tensors.get(i + 1));
+            }
+            return deviceNanos;
+        }
+
+        DeviceTensor output() {
+            return tensors.get(tensors.size() - 1);
+        }
+
+        @Override
+        public void close() {
+            tensors.forEach(DeviceTensor::close);
+        }
+    }
+}
