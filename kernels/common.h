@@ -8,6 +8,10 @@
 // plus, where they shape a family's inner loop, the kernel size, stride and dilation (see each family).
 // Schedule defines (tile and work-group sizes) belong to each family and never change the result.
 
+// Token pasting through a second macro so that arguments are expanded first: XCAT(float, 4) -> float4.
+#define CAT(a, b) a##b
+#define XCAT(a, b) CAT(a, b)
+
 #define PAD_ZEROS 0
 #define PAD_REFLECT 1
 #define PAD_REPLICATE 2

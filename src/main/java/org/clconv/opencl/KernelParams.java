@@ -14,15 +14,18 @@ import java.util.Locale;
  * @param tileN      GEMM work-group tile along output pixels
  * @param tileK      GEMM K step staged in local memory
  * @param threadM    outputs per GEMM work-item along output channels
- * @param threadN    outputs per GEMM work-item along output pixels
+ * @param threadN    outputs per GEMM work-item along output pixels, one OpenCL vector: 2, 4, 8 or 16
  */
 public record KernelParams(int dwOutputsX, int dwGroupX, int dwGroupY, int tileM, int tileN, int tileK,
                            int threadM, int threadN) {
 
     /** GPUs: 256-thread GEMM work-groups with 4x4 register tiles; 128-thread depthwise groups. */
     static final KernelParams GPU_DEFAULTS = new KernelParams(4, 32, 4, 64, 64, 16, 4, 4);
-    /** CPU devices (PoCL): work-groups become loops, so fewer, fatter work-items with wide x tiles. */
-    static final KernelParams CPU_DEFAULTS = new KernelParams(8, 8, 4, 32, 64, 16, 4, 8);
+    /**
+     * CPU devices (PoCL): work-groups become loops over work-items, so larger register tiles (8 x float8 per
+     * GEMM work-item) and one-row depthwise groups; picked from a few trials on PoCL, not tuned.
+     */
+    static final KernelParams CPU_DEFAULTS = new KernelParams(4, 32, 1, 64, 128, 16, 8, 8);
 
     public KernelParams {
         positive("dwOutputsX", dwOutputsX);
@@ -33,6 +36,9 @@ public record KernelParams(int dwOutputsX, int dwGroupX, int dwGroupY, int tileM
         positive("tileK", tileK);
         positive("threadM", threadM);
         positive("threadN", threadN);
+        if (Integer.bitCount(threadN) != 1 || threadN < 2 || threadN > 16) {
+            throw new IllegalArgumentException("threadN is an OpenCL vector width: 2, 4, 8 or 16, got " + threadN);
+        }
         if (tileM % threadM != 0 || tileN % threadN != 0) {
             throw new IllegalArgumentException("GEMM tile (" + tileM + " x " + tileN
                     + ") must be a multiple of the per-thread tile (" + threadM + " x " + threadN + ")");

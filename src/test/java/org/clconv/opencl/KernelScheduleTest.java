@@ -39,7 +39,7 @@ class KernelScheduleTest {
 
     static Stream<KernelParams> schedules() {
         return Stream.of(
-                new KernelParams(1, 1, 1, 4, 4, 4, 1, 1),
+                new KernelParams(1, 1, 1, 4, 8, 4, 1, 2),
                 new KernelParams(3, 5, 3, 8, 32, 8, 2, 4),
                 // The CPU defaults run in every other test on PoCL; these are what a GPU would run.
                 KernelParams.GPU_DEFAULTS);
