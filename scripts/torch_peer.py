@@ -14,15 +14,38 @@ on and TF32 is off, so both sides compute in fp32.
 With --clconv-json, prints one table comparing clconv's results in that report with PyTorch's.
 """
 import argparse
+import ctypes
+import ctypes.util
 import json
 import math
 import os
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
+
+def raise_malloc_thresholds():
+    """glibc hands freed blocks above its mmap threshold (dynamic, from 128 KiB) straight back to the kernel, so
+    PyTorch would fault in fresh pages for every large output and its batch-32 layers would time page faults.
+    32 MiB (the most glibc accepts) covers those tensors, and a high trim threshold keeps freed heap for reuse.
+    Set here, before torch allocates anything, unless the caller set MALLOC_*_THRESHOLD_ itself."""
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_TRIM_THRESHOLD_" in os.environ:
+        return {k: os.environ.get(k) for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")}
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    settings = {"mmap_threshold": 32 << 20, "trim_threshold": 2 ** 31 - 1}
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        ok = (libc.mallopt(m_mmap_threshold, settings["mmap_threshold"]) == 1
+              and libc.mallopt(m_trim_threshold, settings["trim_threshold"]) == 1)
+    except (OSError, AttributeError):
+        ok = False
+    return settings if ok else {"error": "mallopt unavailable (not glibc?)"}
+
+
+MALLOC = raise_malloc_thresholds()
+
+import numpy as np  # noqa: E402  (after mallopt, so their allocations follow it too)
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 TOLERANCE = 1e-4  # the same relative L2 tolerance as clconv's OutputCheck
 MIN_SAMPLES = 3
@@ -279,7 +302,7 @@ def main():
     out = {"peer": "pytorch", "torch": torch.__version__, "device": label, "description": description,
            "threads": torch.get_num_threads(), "tf32": False if label == "cuda" else None,
            "cudnn_benchmark": True if label == "cuda" else None,
-           "malloc_env": {k: os.environ.get(k) for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")},
+           "malloc": MALLOC,
            "layers": results}
     if args.json:
         with open(args.json, "w") as f:

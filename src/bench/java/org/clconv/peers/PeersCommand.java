@@ -35,23 +35,16 @@ import picocli.CommandLine.Spec;
 /**
  * The side-by-side run of {@code scripts/bench-peers.sh}: one suite, in one run, through clconv's backends,
  * ONNX Runtime (in this JVM) and PyTorch on the CPU (a child process, after every Java timing so the two never
- * compete for cores). PyTorch receives the very tensors clconv used, as .npy files, and checks its output
- * against clconv's before timing; ONNX Runtime is checked in process. Prints clconv's roofline table, then
- * the ratio table against the best peer per layer with geometric means.
+ * compete for cores; the script raises glibc's malloc thresholds so PyTorch reuses its buffers). PyTorch
+ * receives the very tensors clconv used, as .npy files, and checks its output against clconv's before timing;
+ * ONNX Runtime is checked in process. Prints clconv's roofline table, then the ratio table against the best
+ * peer per layer with geometric means.
  */
 @Command(name = "bench-peers", mixinStandardHelpOptions = true,
         description = "Times the suite on clconv's backends, ONNX Runtime (Java) and PyTorch (CPU), side by side.")
 public final class PeersCommand implements Callable<Integer> {
     static final String ORT = "onnxruntime";
     static final String TORCH = "pytorch";
-    /**
-     * glibc returns freed blocks above its mmap threshold to the kernel at once, so PyTorch would fault in fresh
-     * pages for every large output; 32 MiB is the highest threshold glibc accepts and covers the batch-32 layers'
-     * tensors, and a trim threshold far above any heap keeps freed memory for reuse.
-     */
-    static final Map<String, String> TORCH_MALLOC_ENV = Map.of(
-            "MALLOC_MMAP_THRESHOLD_", Long.toString(32L << 20),
-            "MALLOC_TRIM_THRESHOLD_", Long.toString(1L << 40));
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -137,7 +130,6 @@ public final class PeersCommand implements Callable<Integer> {
         command.addAll(options.timingArguments());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().putAll(TORCH_MALLOC_ENV);
         int code = builder.start().waitFor();
         if (!Files.exists(json)) {
             throw new IOException("the PyTorch peer (" + String.join(" ", command) + ") exited with " + code
