@@ -5,12 +5,10 @@
 # clconv / best peer with geometric means. All options of `clconv bench` apply, e.g.
 #   scripts/bench-peers.sh --threads 2 --json peers.json
 #   scripts/bench-peers.sh --layers 'mb_dw*' --min-time 0.5
-# Builds with the Maven profile `bench` (ONNX Runtime and JMH are never dependencies of the library) into
-# its own build folder, so it can run while other builds use target/.
+# (--python and --torch-script choose the PyTorch peer; --keep-files DIR keeps the exchanged .npy files.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build="${CLCONV_BENCH_BUILD:-target/bench-build}"
-mvn -q -B ${MAVEN_OFFLINE:+-o} -Pbench -Dclconv.buildDir="$build" -DskipTests \
-    compile dependency:build-classpath -Dmdep.outputFile="$build/bench.classpath" >&2
-exec java -Dlogback.configurationFile=clconv-cli-logback.xml ${CLCONV_JAVA_OPTS:-} -cp "$build/classes:$(cat "$build/bench.classpath")" \
+classpath="$(scripts/bench-classpath.sh)"
+# shellcheck disable=SC2086  # CLCONV_JAVA_OPTS holds several options on purpose
+exec java -Dlogback.configurationFile=clconv-cli-logback.xml ${CLCONV_JAVA_OPTS:-} -cp "$classpath" \
     org.clconv.peers.PeersCommand "$@"

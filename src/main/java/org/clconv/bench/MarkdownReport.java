@@ -32,8 +32,9 @@ public final class MarkdownReport {
         out.append(table(rows));
         List<String> aboveFma = timedWhere(report, r -> r.roofline().percentOfFma() > 100);
         if (!aboveFma.isEmpty()) {
-            out.append("\nNote: ").append(String.join(", ", aboveFma)).append(" ran above the measured FMA rate, so "
-                    + "that ceiling was measured low (other load on the machine while it was measured?); rerun when quiet.\n");
+            out.append("\nNote: ").append(String.join(", ", aboveFma)).append(" ran above the measured FMA rate: "
+                    + "either it skips work that the nominal 2 x MACs count includes (e.g. the zero-padding taps of a "
+                    + "dilated layer), or the ceiling was measured low (other load while it was measured; rerun).\n");
         }
         List<String> aboveCopy = timedWhere(report, r -> r.roofline().percentOfBandwidth() > 100);
         if (!aboveCopy.isEmpty()) {

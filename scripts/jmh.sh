@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# JMH microbenchmarks of the CPU backend's hot paths (src/bench/java/org/clconv/jmh); never part of `mvn test`.
+# Arguments go to JMH, e.g.
+#   scripts/jmh.sh                                   every layer, on 1 thread and on all cores
+#   scripts/jmh.sh -p layer=mb_pw256 -p threads=1    one case
+#   scripts/jmh.sh -prof gc                          with a profiler (perfasm needs perf and hsdis)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+classpath="$(scripts/bench-classpath.sh)"
+# shellcheck disable=SC2086  # CLCONV_JAVA_OPTS holds several options on purpose
+exec java -Dlogback.configurationFile=clconv-cli-logback.xml ${CLCONV_JAVA_OPTS:-} -cp "$classpath" \
+    org.openjdk.jmh.Main CpuBackendBenchmark "$@"
