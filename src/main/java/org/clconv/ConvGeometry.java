@@ -6,6 +6,14 @@ package org.clconv;
  * at most the input; every tensor's element count fits the index type the backends use).
  */
 public final class ConvGeometry {
+    /**
+     * The largest padded input side and output plane (height x width). Backends index inside one plane with int
+     * arithmetic and compute coordinates somewhat past its edge (a work-group's tile beyond the last output, the
+     * far taps of a dilated kernel); this bound leaves that arithmetic a factor of two of headroom, so no
+     * coordinate can wrap around even when a whole tensor is near {@link Tensor#MAX_ELEMENTS}.
+     */
+    public static final long MAX_PLANE = 1L << 30;
+
     private final Conv2d spec;
     private final int batch;
     private final int inH;
@@ -39,6 +47,16 @@ public final class ConvGeometry {
         Tensor.checkedNumel("input", inputShape());
         Tensor.checkedNumel("output", outputShape());
         Tensor.checkedNumel("weight", spec.weightShape());
+        checkPlane("padded input height", paddedH);
+        checkPlane("padded input width", paddedW);
+        checkPlane("output plane " + outH + " x " + outW, (long) outH * outW);
+    }
+
+    private static void checkPlane(String what, long size) {
+        if (size > MAX_PLANE) {
+            throw new InvalidConvolutionException(what + " has " + size + " elements, more than the " + MAX_PLANE
+                    + " (2^30) a plane may have so that in-plane index arithmetic cannot overflow an int");
+        }
     }
 
     /** One output side; checked before the int cast, since padding can push it past Integer.MAX_VALUE. */

@@ -186,6 +186,32 @@ class ValidationTest {
         }
     }
 
+    /** Whole tensors that fit can still have planes whose in-plane index arithmetic would wrap: rejected too. */
+    @Nested
+    class IndexArithmetic {
+        private final Conv2d pointwise = conv(1, 1, 1).build();
+
+        @Test
+        void paddedSidesBeyondTheLimitAreRejected() {
+            int tall = (int) ConvGeometry.MAX_PLANE + 1;
+            rejects(() -> pointwise.bind(1, tall, 1), "padded input height", Integer.toString(tall));
+            int wide = (int) ConvGeometry.MAX_PLANE - 5;
+            rejects(() -> conv(1, 1, 1).padding(0, 10).build().bind(1, 1, wide), "padded input width",
+                    Long.toString(wide + 20L));
+            // the same input without padding has exactly MAX_PLANE-5 columns: fine
+            assertEquals(wide, pointwise.bind(1, 1, wide).outW());
+        }
+
+        @Test
+        void outputPlanesBeyondTheLimitAreRejected() {
+            rejects(() -> pointwise.bind(1, 40_000, 40_000), "output plane 40000 x 40000", "1600000000");
+            int side = 1 << 15;
+            assertEquals(ConvGeometry.MAX_PLANE, (long) pointwise.bind(1, side, side).outH() * side,
+                    "a plane of exactly 2^30 is allowed");
+            rejects(() -> conv(1, 1, 1).padding(1, 0).build().bind(1, side, side), "output plane 32770 x 32768");
+        }
+    }
+
     @Nested
     class Layers {
         private final Conv2d grouped = conv(4, 6, 3).groups(2).build();
