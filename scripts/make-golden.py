@@ -24,10 +24,15 @@ SEED = 20240531
 
 
 def case(name, cin, cout, kernel, input_hw, batch=1, stride=1, padding=0, dilation=1, groups=1, bias=True,
-         padding_mode="zeros", activation="none", scale=1.0):
+         padding_mode="zeros", activation="none", scale=1.0, nonfinite=()):
+    """nonfinite: ((n, c, y, x), value) pairs written into the input after it is drawn (NaN, +inf, -inf)."""
     return dict(name=name, cin=cin, cout=cout, kernel=kernel, input_hw=input_hw, batch=batch, stride=stride,
                 padding=padding, dilation=dilation, groups=groups, bias=bias, padding_mode=padding_mode,
-                activation=activation, scale=scale)
+                activation=activation, scale=scale, nonfinite=nonfinite)
+
+
+NAN = float("nan")
+INF = float("inf")
 
 
 # Each case names the corner of torch.nn.Conv2d it pins down.
@@ -65,6 +70,22 @@ CASES = [
     case("kernel_equals_input", 2, 3, (5, 7), (5, 7)),
     case("one_pixel_input_pad1", 3, 2, 3, (1, 1), padding=1),
     case("stride_larger_than_kernel", 2, 3, 2, (11, 11), stride=3, activation="relu"),
+    # NaN and +-inf inputs: where they spread (borders copied by the padding modes, inf - inf = NaN) and what
+    # relu/relu6 make of them (NaN stays NaN, relu(-inf) = 0, relu6(+inf) = 6). Appended last, so the random
+    # stream of the cases above, and their files, stay as they were.
+    case("nonfinite_zeros_pad_relu", 3, 4, 3, (7, 8), padding=1, activation="relu",
+         nonfinite=(((0, 0, 0, 0), NAN), ((0, 1, 0, 5), INF), ((0, 2, 3, 3), -INF))),
+    case("nonfinite_reflect_relu6", 2, 3, 3, (6, 7), padding=2, padding_mode="reflect", activation="relu6",
+         scale=4.0, nonfinite=(((0, 0, 0, 3), NAN), ((0, 1, 5, 6), INF))),
+    case("nonfinite_replicate_depthwise_mult2", 3, 6, 3, (6, 6), padding=3, groups=3, padding_mode="replicate",
+         nonfinite=(((0, 0, 0, 0), NAN), ((0, 2, 5, 5), -INF), ((0, 1, 2, 3), INF))),
+    case("nonfinite_circular_strided_inf_minus_inf", 2, 3, 3, (7, 9), stride=2, padding=(1, 2),
+         padding_mode="circular", activation="relu",
+         nonfinite=(((0, 0, 3, 4), INF), ((0, 0, 3, 5), -INF), ((0, 1, 6, 0), NAN))),
+    case("nonfinite_pointwise_relu6", 4, 5, 1, (5, 6), batch=2, activation="relu6",
+         nonfinite=(((0, 1, 2, 2), NAN), ((1, 3, 4, 5), INF), ((1, 0, 0, 0), -INF))),
+    case("nonfinite_same_dilated_grouped", 4, 4, 3, (9, 9), padding="same", dilation=2, groups=2,
+         nonfinite=(((0, 0, 8, 8), INF), ((0, 3, 0, 4), NAN))),
 ]
 
 
@@ -100,6 +121,8 @@ def write_case(c, gen):
     kh, kw = pair(c["kernel"])
     h, w_ = c["input_hw"]
     x = torch.randn(c["batch"], c["cin"], h, w_, generator=gen) * c["scale"]
+    for index, value in c["nonfinite"]:
+        x[index] = value
     w = torch.randn(c["cout"], c["cin"] // c["groups"], kh, kw, generator=gen) * 0.5
     b = torch.randn(c["cout"], generator=gen) if c["bias"] else None
     y = expected_output(c, x, w, b)

@@ -12,6 +12,9 @@ import java.util.Arrays;
  * divided by a tiny norm. So when a term-magnitude tensor is given, the norm divided by is at least
  * {@value #CANCELLATION_FLOOR} of the terms' norm. For every well-conditioned result this is exactly the
  * plain relative L2; an indexing or padding bug moves whole terms and is still caught by orders of magnitude.
+ *
+ * <p>NaN and infinities (from NaN or infinite inputs) are compared element by element and must match exactly;
+ * the relative L2 error is taken over the finite elements.
  */
 final class Agreement {
     static final double TOLERANCE = 1e-5;
@@ -36,15 +39,23 @@ final class Agreement {
         if (expected.length != actual.data().length) {
             return "expected data has " + expected.length + " elements but the output has " + actual.data().length;
         }
+        String nonFinite = nonFiniteMismatch(actual, expected);
+        if (nonFinite != null) {
+            return nonFinite;
+        }
+        // The non-finite elements matched exactly; the L2 rule judges the finite rest.
         float[] a = actual.data();
         double squaredError = 0;
         for (int i = 0; i < expected.length; i++) {
-            double d = a[i] - expected[i];
-            squaredError += d * d;
+            if (Double.isFinite(expected[i])) {
+                double d = a[i] - expected[i];
+                squaredError += d * d;
+            }
         }
         double error = Math.sqrt(squaredError);
-        double expectedNorm = norm(expected);
-        double scale = magnitude == null ? expectedNorm : Math.max(expectedNorm, CANCELLATION_FLOOR * norm(magnitude));
+        double expectedNorm = finiteNorm(expected, expected);
+        double scale = magnitude == null ? expectedNorm
+                : Math.max(expectedNorm, CANCELLATION_FLOOR * finiteNorm(magnitude, expected));
         if (!(error <= TOLERANCE * scale)) {
             return "relative L2 error " + error / expectedNorm + " (error norm " + error + " vs scale " + scale
                     + ") > " + TOLERANCE + "; first bad element: " + firstBad(actual, expected);
@@ -84,12 +95,32 @@ final class Agreement {
         return new Tensor(t.shape(), data);
     }
 
-    private static double norm(double[] v) {
+    /** The L2 norm of {@code v} over the elements where {@code expected} is finite. */
+    private static double finiteNorm(double[] v, double[] expected) {
         double sum = 0;
-        for (double x : v) {
-            sum += x * x;
+        for (int i = 0; i < v.length; i++) {
+            if (Double.isFinite(expected[i])) {
+                sum += v[i] * v[i];
+            }
         }
         return Math.sqrt(sum);
+    }
+
+    /**
+     * NaN and infinities must come out exactly where PyTorch puts them: NaN for NaN, the same infinity for an
+     * infinity, and nothing non-finite where the expectation is finite.
+     */
+    private static String nonFiniteMismatch(Tensor actual, double[] expected) {
+        float[] a = actual.data();
+        for (int i = 0; i < expected.length; i++) {
+            boolean same = Double.isNaN(expected[i]) ? Float.isNaN(a[i])
+                    : Double.isInfinite(expected[i]) ? a[i] == expected[i] : Float.isFinite(a[i]);
+            if (!same) {
+                return "non-finite values differ at flat index " + i + " = NCHW " + nchw(actual.shape(), i) + ": got "
+                        + a[i] + ", expected " + expected[i];
+            }
+        }
+        return null;
     }
 
     /** Locates the first element off by more than the tolerance, to hint at which index arithmetic is wrong. */
