@@ -65,7 +65,8 @@ if ! grep -qs nvidia "$vendors"/*.icd 2>/dev/null; then
         export OCL_ICD_VENDORS="$tmp/vendors"
         say "registered $nvidia in a temporary ICD folder ($OCL_ICD_VENDORS)"
     else
-        say "no NVIDIA OpenCL driver found; using the registered OpenCL platforms ($vendors)"
+        say "no NVIDIA OpenCL driver (libnvidia-opencl.so.1) found; using the registered OpenCL platforms ($vendors)." \
+            "In a container, NVIDIA_DRIVER_CAPABILITIES (now '${NVIDIA_DRIVER_CAPABILITIES:-unset}') must include compute."
     fi
 fi
 

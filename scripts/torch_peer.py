@@ -43,8 +43,7 @@ def raise_malloc_thresholds():
 
 MALLOC = raise_malloc_thresholds()
 
-import numpy as np  # noqa: E402  (after mallopt, so their allocations follow it too)
-import torch  # noqa: E402
+import torch  # noqa: E402  (after mallopt, so its allocations follow it too)
 import torch.nn.functional as F  # noqa: E402
 
 TOLERANCE = 1e-4  # the same relative L2 tolerance as clconv's OutputCheck
@@ -104,7 +103,7 @@ def tensors(layer, device):
     files = layer.get("files")
     stages = stages_of(layer)
     if files:
-        load = lambda path: torch.from_numpy(np.load(path)).to(device)
+        load = lambda path: load_npy(path).to(device)
         x = load(files["input"])
         weights = [load(p) for p in files["weights"]]
         biases = [load(p) if p else None for p in files["biases"]]
@@ -123,10 +122,24 @@ def tensors(layer, device):
     return x, weights, biases
 
 
+def load_npy(path):
+    """numpy only where .npy files are exchanged (bench-peers), so a GPU machine's Python needs just torch."""
+    import numpy as np
+    return torch.from_numpy(np.load(path))
+
+
+def quantile(sorted_values, q):
+    """Linear interpolation between closest ranks: numpy's default, and clconv's Stats."""
+    rank = q * (len(sorted_values) - 1)
+    lower = math.floor(rank)
+    upper = min(lower + 1, len(sorted_values) - 1)
+    return sorted_values[lower] + (rank - lower) * (sorted_values[upper] - sorted_values[lower])
+
+
 def summary(samples_ns):
-    s = np.asarray(samples_ns, dtype=np.float64) / 1e6
-    q1, median, q3 = np.percentile(s, [25, 50, 75])
-    return {"median_ms": median, "q1_ms": q1, "q3_ms": q3, "min_ms": s.min(), "max_ms": s.max(),
+    s = sorted(ns / 1e6 for ns in samples_ns)
+    q1, median, q3 = (quantile(s, q) for q in (0.25, 0.5, 0.75))
+    return {"median_ms": median, "q1_ms": q1, "q3_ms": q3, "min_ms": s[0], "max_ms": s[-1],
             "spread_pct": 0.0 if median == 0 else 100 * (q3 - q1) / 2 / median, "samples": len(s)}
 
 
@@ -183,7 +196,7 @@ def run_layer(layer, args, device):
     with torch.inference_mode():
         output = call()
         if layer.get("files", {}).get("expected"):
-            expected = torch.from_numpy(np.load(layer["files"]["expected"])).to(device)
+            expected = load_npy(layer["files"]["expected"]).to(device)
             if tuple(output.shape) != tuple(expected.shape):
                 result["error"] = f"output shape {tuple(output.shape)} != clconv's {tuple(expected.shape)}"
                 return result
@@ -212,22 +225,28 @@ def layers_of(document):
     return document["suite"]["layers"] if "suite" in document else document["layers"]
 
 
-def clconv_rows(report):
-    """Per layer: the first timed result of the first target in clconv's report."""
+def clconv_target(report):
+    """The backend the comparison is about: OpenCL when the report has it (the GPU run), else its first."""
+    names = [t["name"] for t in report.get("targets", [])]
+    return "opencl" if "opencl" in names else (names[0] if names else None)
+
+
+def clconv_rows(report, target):
+    """Per layer: that target's timed result in clconv's report."""
     rows = {}
     for layer in report.get("layers", []):
-        timed = [r for r in layer["results"] if "median_ms" in r]
-        if timed:
-            rows[layer["name"]] = timed[0]
+        for r in layer["results"]:
+            if r.get("target") == target and "median_ms" in r:
+                rows[layer["name"]] = r
     return rows
 
 
 def print_table(report, torch_results, device_label):
-    clconv = clconv_rows(report)
-    target = report["targets"][0]["name"] if report.get("targets") else "clconv"
-    header = ["layer", f"clconv {target} device ms", "clconv wall ms", f"PyTorch {device_label} ms",
+    target = clconv_target(report)
+    clconv = clconv_rows(report, target)
+    header = ["layer", f"clconv {target} kernel ms", f"clconv {target} wall ms", f"PyTorch {device_label} ms",
               "ratio clconv/PyTorch", "bound", "% BW", "% FMA"]
-    rows, ratios = [header], []
+    rows, ratios, clocks = [header], [], set()
     for t in torch_results:
         c = clconv.get(t["name"])
         if c is None or "median_ms" not in t:
@@ -235,6 +254,7 @@ def print_table(report, torch_results, device_label):
             rows.append([t["name"], "", "", why, "", "", "", ""])
             continue
         mine = c["kernel_ms"]
+        clocks.add(c["kernel_time_from"])
         theirs = t.get("device_median_ms", t["median_ms"])
         ratios.append(mine / theirs)
         roof = c["roofline"]
@@ -250,8 +270,9 @@ def print_table(report, torch_results, device_label):
     for r in rows[1:]:
         print(line(r))
     print()
-    print("clconv times are OpenCL device time (profiling events); PyTorch's are "
-          + ("CUDA event time." if device_label == "cuda" else "wall time."))
+    print(f"The ratio compares clconv's kernel time ({' / '.join(sorted(clocks)) or 'none'}) with PyTorch's "
+          + ("CUDA event time" if device_label == "cuda" else "wall time")
+          + "; clconv's wall time is a call on device-resident tensors; % of clconv's measured ceilings.")
 
 
 def main():
