@@ -109,7 +109,10 @@ final class ConvCommand implements Callable<Integer> {
                 IntPair.parse("dilation", dilation), groups, PaddingMode.parse(paddingMode), Activation.parse(activation));
     }
 
-    /** Fails before any work if the result could not be written: a missing folder, or a folder in the way. */
+    /**
+     * Fails before any work if the result could not be written (a missing or unwritable folder, a folder in the
+     * way) or would overwrite one of the command's own inputs.
+     */
     private void checkOutputLocation() {
         Path folder = output.toAbsolutePath().getParent();
         if (folder == null || !Files.isDirectory(folder)) {
@@ -117,6 +120,39 @@ final class ConvCommand implements Callable<Integer> {
         }
         if (Files.isDirectory(output)) {
             throw new InvalidInputException("--output " + output + ": is a folder, not a file");
+        }
+        checkNotAnInput("--input", input);
+        checkNotAnInput("--weight", weight);
+        checkNotAnInput("--bias", bias);
+        checkWritable(folder);
+    }
+
+    private void checkNotAnInput(String option, Path in) {
+        if (in != null && sameFile(output, in)) {
+            throw new InvalidInputException("--output " + output + " is the same file as " + option + " " + in
+                    + "; write the result to another file");
+        }
+    }
+
+    /** The same file by path, or (both existing) by identity, which also sees through links. */
+    private static boolean sameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Creates and deletes a file where the output will go: permissions, read-only mounts and quotas all show. */
+    private void checkWritable(Path folder) {
+        try {
+            Files.delete(Files.createTempFile(folder, ".clconv-probe-", ".tmp"));
+        } catch (IOException e) {
+            throw new InvalidInputException("--output " + output + ": cannot write in " + folder + ": "
+                    + Failures.describe(e), e);
         }
     }
 
