@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pure-Java backend. Picks one of three paths per layer ({@link DepthwiseConvolution},
- * {@link PointwiseGemm}, {@link BlockedDirectConvolution}) and runs it on one fork-join pool owned by this
- * instance, so no call creates threads. Packed weights are cached per layer instance.
+ * {@link PointwiseGemm}, {@link ImplicitGemmConvolution}) and runs it on one fork-join pool owned by this
+ * instance, so no call creates threads. Packed weights are cached per layer instance. The inner loops are
+ * {@link MicroKernels#best()}: explicit vectors when the JVM runs with {@code --add-modules
+ * jdk.incubator.vector}, plain Java otherwise (same results).
  *
  * <p>Thread safety: the pool and the weight cache are shared and thread-safe; every other piece of mutable
  * state (accumulator rows) belongs to one chunk of one call. {@link #close()} shuts the pool down.
@@ -25,6 +27,7 @@ public final class CpuBackend implements ConvBackend {
     private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
 
     private final int threads;
+    private final MicroKernels kernels;
     private final ForkJoinPool pool;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ConvPath depthwise;
@@ -37,16 +40,22 @@ public final class CpuBackend implements ConvBackend {
     }
 
     public CpuBackend(int threads) {
+        this(threads, MicroKernels.best());
+    }
+
+    /** A backend on the given kernels (tests run both implementations). */
+    CpuBackend(int threads, MicroKernels kernels) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.threads = threads;
+        this.kernels = kernels;
         this.pool = new ForkJoinPool(threads, CpuBackend::newWorker, null, false);
         ParallelRunner runner = new ParallelRunner(pool);
         PackedWeightCache weights = new PackedWeightCache();
-        this.depthwise = new DepthwiseConvolution(runner);
-        this.pointwise = new PointwiseGemm(runner, weights);
-        this.general = new BlockedDirectConvolution(runner, weights);
+        this.depthwise = new DepthwiseConvolution(runner, kernels);
+        this.pointwise = new PointwiseGemm(runner, weights, kernels);
+        this.general = new ImplicitGemmConvolution(runner, weights, kernels);
         LOG.debug("CPU backend started: {}", deviceDescription());
     }
 
@@ -65,7 +74,7 @@ public final class CpuBackend implements ConvBackend {
     @Override
     public String deviceDescription() {
         return "Java " + Runtime.version().feature() + ", " + threads + (threads == 1 ? " thread, " : " threads, ")
-                + System.getProperty("os.arch");
+                + System.getProperty("os.arch") + ", " + kernels.name() + " kernels";
     }
 
     @Override

@@ -1,76 +1,173 @@
 package org.clconv.cpu;
 
+import java.util.Arrays;
 import org.clconv.Conv2d;
 import org.clconv.ConvGeometry;
 import org.clconv.ConvLayer;
+import org.clconv.PaddingMode;
 
 /**
  * groups == in_channels (any channel multiplier, kernel, stride, dilation, padding mode): every output channel
- * reads one input channel, so there is no reduction over channels to block. Each output row is accumulated in
- * one float row, four kernel taps per pass where they are all inside the input; the weights are used in
- * PyTorch's layout, no packing needed. Work units are output rows, so a plane's rows stay on one thread and its
- * input rows stay in cache.
+ * reads one input channel, so there is no reduction over channels to block. A unit is a block of output rows
+ * of one channel: its input rows are copied once into a padded scratch plane (padding applied there, by any
+ * mode, and columns split into stride phases so every tap reads a contiguous run), then every kernel tap is a
+ * shifted contiguous read, and {@link MicroKernels#stencil} keeps a few output vectors in registers across all
+ * taps. With unit row stride the block's rows are one flat run over the padded width (the columns past the
+ * output width are computed and dropped), so small maps still fill whole vectors.
  */
 final class DepthwiseConvolution implements ConvPath {
-    private final ParallelRunner runner;
+    private static final int UNITS_PER_THREAD = 4;
 
-    DepthwiseConvolution(ParallelRunner runner) {
+    private final ParallelRunner runner;
+    private final MicroKernels kernels;
+
+    DepthwiseConvolution(ParallelRunner runner, MicroKernels kernels) {
         this.runner = runner;
+        this.kernels = kernels;
     }
 
     @Override
     public void run(ConvLayer layer, ConvGeometry g, float[] in, float[] out) {
         Conv2d c = g.spec();
-        AxisTaps rows = AxisTaps.rows(g);
-        AxisTaps cols = AxisTaps.columns(g);
+        int planes = g.batch() * c.outChannels();
+        int wanted = runner.threads() * UNITS_PER_THREAD;
+        int rowSplit = Math.min(g.outH(), Math.max(1, (wanted + planes - 1) / planes));
+        int blockRows = (g.outH() + rowSplit - 1) / rowSplit;
+        int blocks = (g.outH() + blockRows - 1) / blockRows;
+        Layout layout = new Layout(g, blockRows, kernels.columnStep());
         OutputRows outputRows = new OutputRows(layer);
         float[] w = layer.weight().data();
-        int outH = g.outH();
-        int outW = g.outW();
-        int kernelTaps = c.kernelH() * c.kernelW();
-        int cin = c.inChannels();
-        int cout = c.outChannels();
-        int multiplier = c.channelMultiplier();
-        int inPlane = g.inH() * g.inW();
-        runner.run(g.batch() * cout * outH, (long) kernelTaps * outW, (from, to) -> {
-            ChannelRow row = new ChannelRow(rows, cols, c, g.inW(), w);
+        int taps = c.kernelH() * c.kernelW();
+        int units = planes * blocks;
+        int rowsPerUnit = blockRows;
+        runner.run(units, (long) taps * rowsPerUnit * g.outW(), (from, to) -> {
+            float[] padded = new float[layout.scratchFloats];
+            float[] acc = new float[layout.accFloats];
+            int[] offsets = new int[taps];
             for (int u = from; u < to; u++) {
-                int y = u % outH;
-                int plane = u / outH;
-                int o = plane % cout;
-                int inBase = ((plane / cout) * cin + o / multiplier) * inPlane;
-                outputRows.begin(row.acc, outW, o);
-                row.addChannel(in, inBase, y, o * kernelTaps);
-                row.finishRow(in);
-                outputRows.end(row.acc, outW, out, (plane * outH + y) * outW);
+                int block = u % blocks;
+                int plane = u / blocks;
+                int o = plane % c.outChannels();
+                int inPlane = ((plane / c.outChannels()) * c.inChannels() + o / c.channelMultiplier());
+                int y0 = block * rowsPerUnit;
+                int rows = Math.min(rowsPerUnit, g.outH() - y0);
+                layout.fill(in, inPlane * g.inH() * g.inW(), y0, rows, padded);
+                outputRows.begin(acc, 0, layout.accLength(rows), o);
+                for (int r = 0; r < layout.virtualRows(rows); r++) {
+                    layout.tapOffsets(r, offsets);
+                    kernels.stencil(padded, offsets, taps, w, o * taps, acc, r * layout.pitch,
+                            layout.runLength(rows));
+                }
+                int outBase = (plane * g.outH() + y0) * g.outW();
+                for (int y = 0; y < rows; y++) {
+                    outputRows.end(acc, y * layout.pitch, g.outW(), out, outBase + y * g.outW());
+                }
             }
         });
     }
 
-    /** One output channel's row; tap indices are indices into the weight tensor. */
-    private static final class ChannelRow extends RowAccumulator {
-        final float[] acc;
-        private final float[] w;
+    /**
+     * Where a block of output rows finds its inputs in the padded scratch plane. Padded coordinates start at the
+     * first padding row/column; column phase p holds padded columns p, p + strideW, ... so that output x with tap
+     * kx reads phase (kx*dilW) % strideW at column x + (kx*dilW) / strideW.
+     */
+    private static final class Layout {
+        private final ConvGeometry g;
+        private final Conv2d c;
+        private final int step;
+        /** Padded columns and rows (of a full block) the block reads; phase width and plane size. */
+        private final int paddedW;
+        private final int blockH;
+        private final int phaseW;
+        private final int phaseSize;
+        /** Accumulator row pitch; with unit row stride the rows are one flat run with this pitch. */
+        final int pitch;
+        final int scratchFloats;
+        final int accFloats;
+        private final boolean flat;
 
-        ChannelRow(AxisTaps rows, AxisTaps cols, Conv2d c, int inW, float[] w) {
-            super(rows, cols, c.kernelH(), c.kernelW(), inW);
-            this.acc = new float[cols.outSize()];
-            this.w = w;
+        Layout(ConvGeometry g, int blockRows, int step) {
+            this.g = g;
+            this.c = g.spec();
+            this.step = step;
+            this.paddedW = (g.outW() - 1) * c.strideW() + (c.kernelW() - 1) * c.dilationW() + 1;
+            this.blockH = (blockRows - 1) * c.strideH() + (c.kernelH() - 1) * c.dilationH() + 1;
+            this.phaseW = (paddedW + c.strideW() - 1) / c.strideW();
+            this.phaseSize = blockH * phaseW;
+            this.flat = c.strideH() == 1;
+            this.pitch = flat ? phaseW : GemmTiles.roundUp(g.outW(), step);
+            int lastRun = flat ? 0 : (blockRows - 1) * c.strideH() * phaseW;
+            int maxTap = (c.strideW() - 1) * phaseSize + (c.kernelH() - 1) * c.dilationH() * phaseW
+                    + (c.kernelW() - 1) * c.dilationW() / c.strideW();
+            this.scratchFloats = Math.max(c.strideW() * phaseSize, maxTap + lastRun + runLength(blockRows));
+            this.accFloats = accLength(blockRows) + step;
         }
 
-        @Override
-        void addTap(float[] in, int rowBase, int tap, AxisTaps cols, int k, int from, int to) {
-            RowKernels.addTap(acc, in, rowBase, w[tap], cols, k, from, to);
+        int virtualRows(int rows) {
+            return flat ? 1 : rows;
         }
 
-        @Override
-        void addInteriorTap(float[] in, int inputOffset, int tap, int from, int to) {
-            RowKernels.axpy(acc, in, inputOffset, 1, w[tap], from, to);
+        /** Outputs per stencil call: the flat run over all rows, or one row. */
+        int runLength(int rows) {
+            return GemmTiles.roundUp(flat ? (rows - 1) * phaseW + g.outW() : g.outW(), step);
         }
 
-        @Override
-        void addFourTaps(float[] in, int from, int to) {
-            RowKernels.dot4(acc, in, queuedInput, w, queuedWeight, from, to);
+        int accLength(int rows) {
+            return (virtualRows(rows) - 1) * pitch + runLength(rows);
+        }
+
+        /** The scratch offset each tap reads for output x = 0 of virtual row r. */
+        void tapOffsets(int r, int[] offsets) {
+            int rowBase = r * c.strideH() * phaseW;
+            for (int ky = 0; ky < c.kernelH(); ky++) {
+                for (int kx = 0; kx < c.kernelW(); kx++) {
+                    int col = kx * c.dilationW();
+                    offsets[ky * c.kernelW() + kx] = (col % c.strideW()) * phaseSize + rowBase
+                            + ky * c.dilationH() * phaseW + col / c.strideW();
+                }
+            }
+        }
+
+        /** Copies the padded input rows of output rows [y0, y0 + rows) of the plane at inBase into the scratch. */
+        void fill(float[] in, int inBase, int y0, int rows, float[] padded) {
+            PaddingMode mode = c.paddingMode();
+            int inW = g.inW();
+            int sW = c.strideW();
+            int height = (rows - 1) * c.strideH() + (c.kernelH() - 1) * c.dilationH() + 1;
+            for (int p = 0; p < sW; p++) {
+                for (int rr = 0; rr < height; rr++) {
+                    int dst = p * phaseSize + rr * phaseW;
+                    int sy = mode.sourceIndex(y0 * c.strideH() + rr - c.padTop(), g.inH());
+                    if (sy < 0) {
+                        Arrays.fill(padded, dst, dst + phaseW, 0f);
+                        continue;
+                    }
+                    int src = inBase + sy * inW;
+                    // interior phase columns j: padded column j*sW + p - padLeft inside [0, inW)
+                    int shift = p - c.padLeft();
+                    int jFrom = Math.min(phaseW, Math.max(0, Math.floorDiv(-shift + sW - 1, sW)));
+                    int jTo = Math.max(jFrom, Math.min(phaseW, Math.floorDiv(inW - 1 - shift, sW) + 1));
+                    for (int j = 0; j < jFrom; j++) {
+                        padded[dst + j] = border(in, src, mode.sourceIndex(j * sW + shift, inW));
+                    }
+                    if (sW == 1) {
+                        System.arraycopy(in, src + jFrom + shift, padded, dst + jFrom, jTo - jFrom);
+                    } else {
+                        for (int j = jFrom, s = src + jFrom * sW + shift; j < jTo; j++, s += sW) {
+                            padded[dst + j] = in[s];
+                        }
+                    }
+                    for (int j = jTo; j < phaseW; j++) {
+                        // the last phase column may lie past the padded width: never read for a stored output
+                        padded[dst + j] = j * sW + p < paddedW ? border(in, src, mode.sourceIndex(j * sW + shift, inW))
+                                : 0f;
+                    }
+                }
+            }
+        }
+
+        private static float border(float[] in, int rowBase, int sx) {
+            return sx < 0 ? 0f : in[rowBase + sx];
         }
     }
 }

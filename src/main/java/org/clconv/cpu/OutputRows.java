@@ -17,40 +17,34 @@ final class OutputRows {
         this.activation = layer.spec().activation();
     }
 
-    /** Sets acc[0, len) to the bias of output channel co. */
-    void begin(float[] acc, int len, int co) {
-        Arrays.fill(acc, 0, len, bias == null ? 0f : bias[co]);
-    }
-
-    /** Writes activation(acc[0, len)) to out[outOff ...]. */
-    void end(float[] acc, int len, float[] out, int outOff) {
-        if (activation == Activation.NONE) {
-            System.arraycopy(acc, 0, out, outOff, len);
-            return;
-        }
-        for (int i = 0; i < len; i++) {
-            out[outOff + i] = activation.apply(acc[i]);
-        }
+    /** Sets acc[off, off + len) to the bias of output channel co. */
+    void begin(float[] acc, int off, int len, int co) {
+        Arrays.fill(acc, off, off + len, bias == null ? 0f : bias[co]);
     }
 
     /**
-     * {@link #begin} for a block of accumulators for channels co0, co0+1, ...; only the first {@code valid} are
-     * real channels, the rest (zero weights in a group's last block) start at zero and are never stored.
+     * {@link #begin} for the {@link MicroKernels#ROWS} accumulator rows (pitch {@code pitch}) of channels co0,
+     * co0+1, ...; only the first {@code valid} are real channels, the rest (zero weights in a group's last
+     * panel) start at zero and are never stored.
      */
-    void beginBlock(float[][] acc, int len, int co0, int valid) {
-        for (int j = 0; j < acc.length; j++) {
+    void beginPanel(float[] acc, int pitch, int len, int co0, int valid) {
+        for (int j = 0; j < MicroKernels.ROWS; j++) {
             if (j < valid) {
-                begin(acc[j], len, co0 + j);
+                begin(acc, j * pitch, len, co0 + j);
             } else {
-                Arrays.fill(acc[j], 0, len, 0f);
+                Arrays.fill(acc, j * pitch, j * pitch + len, 0f);
             }
         }
     }
 
-    /** {@link #end} for the first {@code valid} accumulators of a block; channel j goes to outOff + j*channelStride. */
-    void endBlock(float[][] acc, int len, int valid, float[] out, int outOff, int channelStride) {
-        for (int j = 0; j < valid; j++) {
-            end(acc[j], len, out, outOff + j * channelStride);
+    /** Writes activation(acc[accOff, accOff + len)) to out[outOff ...]. */
+    void end(float[] acc, int accOff, int len, float[] out, int outOff) {
+        if (activation == Activation.NONE) {
+            System.arraycopy(acc, accOff, out, outOff, len);
+            return;
+        }
+        for (int i = 0; i < len; i++) {
+            out[outOff + i] = activation.apply(acc[accOff + i]);
         }
     }
 }

@@ -26,6 +26,10 @@ final class ParallelRunner {
         this.pool = pool;
     }
 
+    int threads() {
+        return pool.getParallelism();
+    }
+
     void run(int units, long macsPerUnit, Body body) {
         long total = (long) units * Math.max(1, macsPerUnit);
         long byWork = Math.max(1, total / MIN_MACS_PER_CHUNK);

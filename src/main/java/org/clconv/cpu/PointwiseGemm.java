@@ -6,21 +6,21 @@ import org.clconv.ConvLayer;
 
 /**
  * 1x1, stride 1, unpadded: per (batch, group) the matrix product out[co][p] = sum_ci W[co][ci] * in[ci][p]
- * over the flattened spatial index p, which is contiguous in NCHW. Blocked like a GEMM: a tile of
- * {@link #TILE} spatial positions (kept in L1/L2 while all channel blocks pass over it) times packed 4x4
- * weight blocks, four input and four output channels per pass through the {@link RowKernels#gemm4x4}
- * micro-kernel.
+ * over the flattened spatial index p, which is contiguous in NCHW, so the input itself is the B operand (row
+ * stride H*W) and needs no packing; only a tile's last columns short of a whole vector are copied into a
+ * padded scratch. Units are (batch, group, column tile, run of weight panels).
  */
 final class PointwiseGemm implements ConvPath {
-    /** Spatial positions per tile: 4 accumulator rows plus the tile's input rows stay cache-resident. */
-    static final int TILE = 256;
+    private static final int ROWS = MicroKernels.ROWS;
 
     private final ParallelRunner runner;
     private final PackedWeightCache weights;
+    private final MicroKernels kernels;
 
-    PointwiseGemm(ParallelRunner runner, PackedWeightCache weights) {
+    PointwiseGemm(ParallelRunner runner, PackedWeightCache weights, MicroKernels kernels) {
         this.runner = runner;
         this.weights = weights;
+        this.kernels = kernels;
     }
 
     @Override
@@ -29,42 +29,51 @@ final class PointwiseGemm implements ConvPath {
         float[] panels = weights.panelsFor(layer);
         OutputRows outputRows = new OutputRows(layer);
         int plane = g.inH() * g.inW();
-        int tile = Math.min(plane, TILE);
+        int depth = c.inChannelsPerGroup();
+        int step = kernels.columnStep();
+        int tile = GemmTiles.width(depth, plane, step);
+        int pitch = GemmTiles.roundUp(tile, step);
         int tiles = (plane + tile - 1) / tile;
         int groups = c.groups();
-        int cinG = c.inChannelsPerGroup();
         int coutG = c.outChannelsPerGroup();
-        int blocks = WeightPanels.blocksPerGroup(c);
-        int block = WeightPanels.BLOCK;
-        runner.run(g.batch() * groups * tiles * blocks, (long) block * cinG * tile, (from, to) -> {
-            float[][] acc = new float[block][tile];
-            int[] inputOffsets = new int[block];
-            int[] weightOffsets = new int[block];
+        int groupPanels = WeightPanels.panelsPerGroup(c);
+        int baseUnits = g.batch() * groups * tiles;
+        int perUnit = GemmTiles.panelsPerUnit(groupPanels, baseUnits, runner.threads());
+        int chunks = (groupPanels + perUnit - 1) / perUnit;
+        long macsPerUnit = (long) perUnit * ROWS * depth * tile;
+        runner.run(baseUnits * chunks, macsPerUnit, (from, to) -> {
+            float[] acc = new float[ROWS * pitch];
+            float[] tail = new float[depth * step];
             for (int u = from; u < to; u++) {
-                int blk = u % blocks;
-                int rest = u / blocks;
+                int chunk = u % chunks;
+                int rest = u / chunks;
                 int p0 = (rest % tiles) * tile;
                 rest /= tiles;
                 int grp = rest % groups;
                 int b = rest / groups;
                 int len = Math.min(tile, plane - p0);
-                int co0 = grp * coutG + blk * block;
-                int valid = Math.min(block, coutG - blk * block);
-                int panel = WeightPanels.offset(c, grp, blk);
-                int inOff = (b * c.inChannels() + grp * cinG) * plane + p0;
-                outputRows.beginBlock(acc, len, co0, valid);
-                int ci = 0;
-                for (; ci + block <= cinG; ci += block) {
-                    for (int i = 0; i < block; i++) {
-                        inputOffsets[i] = inOff + (ci + i) * plane;
-                        weightOffsets[i] = panel + (ci + i) * block;
+                int whole = len - len % step;
+                int inOff = (b * c.inChannels() + grp * depth) * plane + p0;
+                if (whole < len) {
+                    for (int k = 0; k < depth; k++) {
+                        System.arraycopy(in, inOff + k * plane + whole, tail, k * step, len - whole);
                     }
-                    RowKernels.gemm4x4(acc, in, inputOffsets, panels, weightOffsets, 0, len);
                 }
-                for (; ci < cinG; ci++) {
-                    RowKernels.axpy4(acc, in, inOff + ci * plane, 1, panels, panel + ci * block, 0, len);
+                int lastPanel = Math.min(groupPanels, (chunk + 1) * perUnit);
+                for (int p = chunk * perUnit; p < lastPanel; p++) {
+                    int co0 = grp * coutG + p * ROWS;
+                    int valid = Math.min(ROWS, coutG - p * ROWS);
+                    int panel = WeightPanels.offset(c, grp, p);
+                    outputRows.beginPanel(acc, pitch, len, co0, valid);
+                    kernels.gemm(panels, panel, depth, in, inOff, plane, acc, 0, pitch, whole);
+                    if (whole < len) {
+                        kernels.gemm(panels, panel, depth, tail, 0, step, acc, whole, pitch, step);
+                    }
+                    int outOff = (b * c.outChannels() + co0) * plane + p0;
+                    for (int j = 0; j < valid; j++) {
+                        outputRows.end(acc, j * pitch, len, out, outOff + j * plane);
+                    }
                 }
-                outputRows.endBlock(acc, len, valid, out, (b * c.outChannels() + co0) * plane + p0, plane);
             }
         });
     }

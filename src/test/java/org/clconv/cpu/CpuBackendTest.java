@@ -36,10 +36,10 @@ class CpuBackendTest {
                     "a 1x1 depthwise conv has no channel reduction for the GEMM to block");
             assertInstanceOf(PointwiseGemm.class, cpu.pathFor(Conv2d.pointwise(8, 16).build()));
             assertInstanceOf(PointwiseGemm.class, cpu.pathFor(Conv2d.pointwise(8, 16).groups(2).build()));
-            assertInstanceOf(BlockedDirectConvolution.class, cpu.pathFor(Conv2d.pointwise(8, 16).stride(2).build()),
+            assertInstanceOf(ImplicitGemmConvolution.class, cpu.pathFor(Conv2d.pointwise(8, 16).stride(2).build()),
                     "a strided 1x1 conv is not a plain matrix product");
-            assertInstanceOf(BlockedDirectConvolution.class, cpu.pathFor(Conv2d.pointwise(8, 16).padding(1).build()));
-            assertInstanceOf(BlockedDirectConvolution.class, cpu.pathFor(Conv2d.builder(8, 16, 3).groups(4).build()));
+            assertInstanceOf(ImplicitGemmConvolution.class, cpu.pathFor(Conv2d.pointwise(8, 16).padding(1).build()));
+            assertInstanceOf(ImplicitGemmConvolution.class, cpu.pathFor(Conv2d.builder(8, 16, 3).groups(4).build()));
         }
     }
 
@@ -164,6 +164,26 @@ class CpuBackendTest {
 
     private ConvLayer layer(Conv2d spec) {
         return new ConvLayer(spec, random(spec.weightShape()), spec.hasBias() ? random(spec.biasShape()) : null);
+    }
+
+    @Test
+    void vectorKernelsRunExactlyWhenTheIncubatorModuleIsPresent() {
+        boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        assertEquals(present ? VectorMicroKernels.class : ScalarMicroKernels.class, MicroKernels.best().getClass());
+    }
+
+    @Test
+    void scalarAndVectorKernelsAgreeBitForBit() {
+        List<ConvLayer> layers = List.of(layer(Conv2d.builder(12, 20, 3).padding(2).dilation(2).build()),
+                layer(Conv2d.pointwise(24, 9).build()), layer(Conv2d.depthwise(7, 2, 3, 5).stride(2, 1).padding(1).build()));
+        try (CpuBackend scalar = new CpuBackend(2, new ScalarMicroKernels());
+                CpuBackend best = new CpuBackend(2, MicroKernels.best())) {
+            for (ConvLayer layer : layers) {
+                Tensor input = random(Shape.of(2, layer.spec().inChannels(), 19, 23));
+                assertArrayEquals(scalar.conv2d(layer, input).data(), best.conv2d(layer, input).data(),
+                        layer.spec().toString());
+            }
+        }
     }
 
     private Tensor random(Shape shape) {

@@ -16,9 +16,9 @@ import org.clconv.PaddingMode;
 import org.clconv.Reference;
 import org.clconv.Shape;
 import org.clconv.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Hundreds of random valid configurations, drawn so that each CPU path gets its share, against the float64
@@ -31,22 +31,22 @@ class CpuPathsRandomizedTest {
 
     private enum Kind { DEPTHWISE, POINTWISE, GENERAL }
 
-    private static CpuBackend backend;
-
-    @BeforeAll
-    static void start() {
-        backend = new CpuBackend(2);
+    /** Both kernel implementations: the plain-Java fallback and the one the backend picks by default. */
+    static Stream<MicroKernels> kernels() {
+        return Stream.of(new ScalarMicroKernels(), MicroKernels.best());
     }
 
-    @AfterAll
-    static void stop() {
-        backend.close();
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void everyPathMatchesTheReference(MicroKernels kernels) {
+        try (CpuBackend backend = new CpuBackend(2, kernels)) {
+            check(backend);
+        }
     }
 
-    @Test
-    void everyPathMatchesTheReference() {
+    private static void check(CpuBackend backend) {
         long seed = Long.getLong("clconv.seed", System.nanoTime());
-        System.out.println("CpuPathsRandomizedTest seed=" + seed + " (rerun with -Dclconv.seed=" + seed + ")");
+        System.out.println("CpuPathsRandomizedTest " + backend.deviceDescription() + " seed=" + seed + " (rerun with -Dclconv.seed=" + seed + ")");
         Random rnd = new Random(seed);
         Map<PaddingMode, Integer> modes = new EnumMap<>(PaddingMode.class);
         Map<Class<?>, Integer> paths = new java.util.HashMap<>();
@@ -67,7 +67,7 @@ class CpuPathsRandomizedTest {
         assertTrue(failures.isEmpty(), failures.size() + " of " + CASES + " cases failed (seed " + seed + "):\n"
                 + String.join("\n", failures));
         assertTrue(paths.keySet().containsAll(List.of(DepthwiseConvolution.class, PointwiseGemm.class,
-                BlockedDirectConvolution.class)), "every path exercised: " + paths);
+                ImplicitGemmConvolution.class)), "every path exercised: " + paths);
         assertTrue(modes.size() == PaddingMode.values().length, "every padding mode exercised: " + modes);
     }
 

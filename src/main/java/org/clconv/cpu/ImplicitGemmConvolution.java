@@ -1,0 +1,145 @@
+package org.clconv.cpu;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.clconv.Conv2d;
+import org.clconv.ConvGeometry;
+import org.clconv.ConvLayer;
+
+/**
+ * Every other convolution (grouped, strided, dilated, any kernel and padding mode) as an implicit GEMM: per
+ * (batch, group), out[co][position] = sum over k = (tap, ci) of W[co][k] * B[k][position]. The output is cut
+ * into {@link TapRegions} so that only taps reading the input enter K, and each region into column tiles; a
+ * tile's B operand (its valid taps x input channels x positions) is gathered into a per-chunk scratch, with one
+ * array copy per output-row run where a tap's columns are contiguous, then every weight panel runs the
+ * {@link MicroKernels#gemm} micro-kernel over it, one call per run of consecutive valid taps.
+ */
+final class ImplicitGemmConvolution implements ConvPath {
+    private static final int ROWS = MicroKernels.ROWS;
+
+    private final ParallelRunner runner;
+    private final PackedWeightCache weights;
+    private final MicroKernels kernels;
+
+    ImplicitGemmConvolution(ParallelRunner runner, PackedWeightCache weights, MicroKernels kernels) {
+        this.runner = runner;
+        this.weights = weights;
+        this.kernels = kernels;
+    }
+
+    /** One column tile: positions [start, start + length) of a region, in row-major order. */
+    private record Tile(TapRegions.Region region, int start, int length) {
+    }
+
+    @Override
+    public void run(ConvLayer layer, ConvGeometry g, float[] in, float[] out) {
+        Conv2d c = g.spec();
+        float[] panels = weights.panelsFor(layer);
+        AxisTaps rows = AxisTaps.rows(g);
+        AxisTaps cols = AxisTaps.columns(g);
+        int cinG = c.inChannelsPerGroup();
+        int step = kernels.columnStep();
+        List<Tile> tiles = new ArrayList<>();
+        int scratch = 0;
+        int widest = step;
+        for (TapRegions.Region r : TapRegions.of(rows, cols, c.kernelH(), c.kernelW())) {
+            int depth = r.taps.length * cinG;
+            int width = GemmTiles.width(depth, r.positions(), step);
+            for (int s = 0; s < r.positions(); s += width) {
+                tiles.add(new Tile(r, s, Math.min(width, r.positions() - s)));
+            }
+            scratch = Math.max(scratch, depth * GemmTiles.roundUp(width, step));
+            widest = Math.max(widest, GemmTiles.roundUp(width, step));
+        }
+        int bFloats = scratch;
+        int accFloats = ROWS * widest;
+        int groups = c.groups();
+        int groupPanels = WeightPanels.panelsPerGroup(c);
+        int baseUnits = g.batch() * groups * tiles.size();
+        int perUnit = GemmTiles.panelsPerUnit(groupPanels, baseUnits, runner.threads());
+        int chunks = (groupPanels + perUnit - 1) / perUnit;
+        long macsPerUnit = (long) perUnit * ROWS * WeightPanels.depth(c) * g.outH() * g.outW() / tiles.size();
+        OutputRows outputRows = new OutputRows(layer);
+        runner.run(baseUnits * chunks, macsPerUnit, (from, to) -> {
+            float[] b = new float[bFloats];
+            float[] acc = new float[accFloats];
+            for (int u = from; u < to; u++) {
+                int chunk = u % chunks;
+                int rest = u / chunks;
+                Tile tile = tiles.get(rest % tiles.size());
+                rest /= tiles.size();
+                int grp = rest % groups;
+                int batch = rest / groups;
+                int pitch = GemmTiles.roundUp(tile.length, step);
+                int inBase = (batch * c.inChannels() + grp * cinG) * g.inH() * g.inW();
+                pack(in, inBase, g, rows, cols, tile, b, pitch);
+                int lastPanel = Math.min(groupPanels, (chunk + 1) * perUnit);
+                for (int p = chunk * perUnit; p < lastPanel; p++) {
+                    int co0 = grp * c.outChannelsPerGroup() + p * ROWS;
+                    int valid = Math.min(ROWS, c.outChannelsPerGroup() - p * ROWS);
+                    int panel = WeightPanels.offset(c, grp, p);
+                    outputRows.beginPanel(acc, pitch, tile.length, co0, valid);
+                    TapRegions.Region r = tile.region;
+                    for (int run = 0; run < r.runStart.length; run++) {
+                        int first = r.runStart[run];
+                        kernels.gemm(panels, panel + r.taps[first] * cinG * ROWS, r.runLength[run] * cinG,
+                                b, first * cinG * pitch, pitch, acc, 0, pitch, pitch);
+                    }
+                    store(acc, pitch, valid, tile, g, outputRows, out, (batch * c.outChannels() + co0));
+                }
+            }
+        });
+    }
+
+    /** Gathers B[(tap, ci)][n] for the tile's positions n into b (row pitch {@code pitch}). */
+    private static void pack(float[] in, int inBase, ConvGeometry g, AxisTaps rows, AxisTaps cols, Tile tile,
+            float[] b, int pitch) {
+        TapRegions.Region r = tile.region;
+        int kernelW = g.spec().kernelW();
+        int cinG = g.spec().inChannelsPerGroup();
+        int inPlane = g.inH() * g.inW();
+        int width = r.width();
+        for (int n = 0, pos = tile.start; n < tile.length; ) {
+            int y = r.y0 + pos / width;
+            int x = r.x0 + pos % width;
+            int run = Math.min(width - pos % width, tile.length - n);
+            for (int ti = 0; ti < r.taps.length; ti++) {
+                int ky = r.taps[ti] / kernelW;
+                int kx = r.taps[ti] % kernelW;
+                int rowOff = rows.source(ky, y) * g.inW();
+                boolean contiguous = cols.stride() == 1 && x >= cols.interiorFrom(kx) && x + run <= cols.interiorTo(kx);
+                for (int ci = 0; ci < cinG; ci++) {
+                    int src = inBase + ci * inPlane + rowOff;
+                    int dst = (ti * cinG + ci) * pitch + n;
+                    if (contiguous) {
+                        System.arraycopy(in, src + x + cols.offset(kx), b, dst, run);
+                    } else {
+                        for (int i = 0; i < run; i++) {
+                            b[dst + i] = in[src + cols.source(kx, x + i)];
+                        }
+                    }
+                }
+            }
+            n += run;
+            pos += run;
+        }
+    }
+
+    /** Writes the tile's first {@code valid} accumulator rows to channels co0.. (plane index channelBase + j). */
+    private static void store(float[] acc, int pitch, int valid, Tile tile, ConvGeometry g, OutputRows outputRows,
+            float[] out, int channelBase) {
+        TapRegions.Region r = tile.region;
+        int outPlane = g.outH() * g.outW();
+        int width = r.width();
+        for (int n = 0, pos = tile.start; n < tile.length; ) {
+            int y = r.y0 + pos / width;
+            int x = r.x0 + pos % width;
+            int run = Math.min(width - pos % width, tile.length - n);
+            for (int j = 0; j < valid; j++) {
+                outputRows.end(acc, j * pitch + n, run, out, (channelBase + j) * outPlane + y * g.outW() + x);
+            }
+            n += run;
+            pos += run;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package org.clconv.cpu;
+
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two inner loops every path is built from: a register-blocked GEMM step over packed weight panels and a
+ * depthwise stencil. Two implementations: {@link VectorMicroKernels} (jdk.incubator.vector; C2 does not
+ * vectorise these loops on its own, the explicit vectors are roughly 15x faster) and {@link ScalarMicroKernels}
+ * (plain Java, always available). {@link #best()} picks the vector one only when the JVM was started with the
+ * incubator module ({@code --add-modules jdk.incubator.vector}); both compute the same sums in the same order
+ * per output, so results do not depend on which one runs.
+ */
+interface MicroKernels {
+    /** Output channels per weight panel: the weights of tap k for channels i = 0..3 are at panel + 4k + i. */
+    int ROWS = 4;
+
+    /** Short name for logs and the device description. */
+    String name();
+
+    /** Columns per step: every {@code n} given to the kernels is a multiple of this. */
+    int columnStep();
+
+    /**
+     * c[cOff + i*ldc + j] += sum over k < depth of a[aOff + ROWS*k + i] * b[bOff + k*ldb + j], for i < ROWS and
+     * j < n. Reads b[bOff + k*ldb + j] for every j < n, so columns past the real ones must be readable.
+     */
+    void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int n);
+
+    /** acc[accOff + j] += sum over t < taps of w[wOff + t] * src[srcOff[t] + j], for j < n. */
+    void stencil(float[] src, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff, int n);
+
+    /** The vector kernels when the incubator module is in the boot layer and links, else the scalar ones. */
+    static MicroKernels best() {
+        Logger log = LoggerFactory.getLogger(MicroKernels.class);
+        Optional<Module> vector = ModuleLayer.boot().findModule("jdk.incubator.vector");
+        if (vector.isEmpty()) {
+            log.debug("jdk.incubator.vector not present (add --add-modules jdk.incubator.vector): scalar kernels");
+            return new ScalarMicroKernels();
+        }
+        try {
+            return (MicroKernels) Class.forName("org.clconv.cpu.VectorMicroKernels").getDeclaredConstructor()
+                    .newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            log.info("vector kernels unavailable ({}): scalar kernels", e.toString());
+            return new ScalarMicroKernels();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package org.clconv.cpu;
+
+/** Plain-Java {@link MicroKernels}: the fallback when the Vector API is absent, and the tests' second opinion. */
+final class ScalarMicroKernels implements MicroKernels {
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public int columnStep() {
+        return 1;
+    }
+
+    @Override
+    public void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+            int n) {
+        for (int i = 0; i < ROWS; i++) {
+            int row = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int k = 0, ai = aOff + i, bi = bOff + j; k < depth; k++, ai += ROWS, bi += ldb) {
+                    sum = Math.fma(a[ai], b[bi], sum);
+                }
+                c[row + j] += sum;
+            }
+        }
+    }
+
+    @Override
+    public void stencil(float[] src, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff, int n) {
+        for (int j = 0; j < n; j++) {
+            float sum = 0f;
+            for (int t = 0; t < taps; t++) {
+                sum = Math.fma(w[wOff + t], src[srcOff[t] + j], sum);
+            }
+            acc[accOff + j] += sum;
+        }
+    }
+}

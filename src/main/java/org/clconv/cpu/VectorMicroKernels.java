@@ -1,0 +1,128 @@
+package org.clconv.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link MicroKernels} on jdk.incubator.vector, loaded only through {@link MicroKernels#best()}. The GEMM step
+ * keeps a 4 x 3-vector tile of C in registers for the whole depth (12 accumulators, one broadcast weight and
+ * three loaded B vectors per k: FMA-bound, not load-bound); the stencil keeps four vectors of one output row in
+ * registers across all taps.
+ */
+final class VectorMicroKernels implements MicroKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    @Override
+    public String name() {
+        return "vector" + S.vectorBitSize();
+    }
+
+    @Override
+    public int columnStep() {
+        return L;
+    }
+
+    @Override
+    public void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+            int n) {
+        int j = 0;
+        for (; j + 3 * L <= n; j += 3 * L) {
+            gemm4x3(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
+        }
+        for (; j < n; j += L) {
+            gemm4x1(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
+        }
+    }
+
+    private static void gemm4x3(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00;
+        for (int k = 0, ai = aOff, bi = bOff; k < depth; k++, ai += ROWS, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector w = FloatVector.broadcast(S, a[ai]);
+            c00 = w.fma(b0, c00);
+            c01 = w.fma(b1, c01);
+            c02 = w.fma(b2, c02);
+            w = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = w.fma(b0, c10);
+            c11 = w.fma(b1, c11);
+            c12 = w.fma(b2, c12);
+            w = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = w.fma(b0, c20);
+            c21 = w.fma(b1, c21);
+            c22 = w.fma(b2, c22);
+            w = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = w.fma(b0, c30);
+            c31 = w.fma(b1, c31);
+            c32 = w.fma(b2, c32);
+        }
+        // written out in full: a helper taking vectors as arguments is too big to inline, which makes C2 box
+        // the accumulators and fall back to the Java implementation of every operation (10x slower)
+        int r0 = cOff;
+        int r1 = cOff + ldc;
+        int r2 = cOff + 2 * ldc;
+        int r3 = cOff + 3 * ldc;
+        FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
+        FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+        FloatVector.fromArray(S, c, r0 + 2 * L).add(c02).intoArray(c, r0 + 2 * L);
+        FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
+        FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+        FloatVector.fromArray(S, c, r1 + 2 * L).add(c12).intoArray(c, r1 + 2 * L);
+        FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
+        FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+        FloatVector.fromArray(S, c, r2 + 2 * L).add(c22).intoArray(c, r2 + 2 * L);
+        FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
+        FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+        FloatVector.fromArray(S, c, r3 + 2 * L).add(c32).intoArray(c, r3 + 2 * L);
+    }
+
+    private static void gemm4x1(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        for (int k = 0, ai = aOff, bi = bOff; k < depth; k++, ai += ROWS, bi += ldb) {
+            FloatVector bv = FloatVector.fromArray(S, b, bi);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(bv, c0);
+            c1 = FloatVector.broadcast(S, a[ai + 1]).fma(bv, c1);
+            c2 = FloatVector.broadcast(S, a[ai + 2]).fma(bv, c2);
+            c3 = FloatVector.broadcast(S, a[ai + 3]).fma(bv, c3);
+        }
+        FloatVector.fromArray(S, c, cOff).add(c0).intoArray(c, cOff);
+        FloatVector.fromArray(S, c, cOff + ldc).add(c1).intoArray(c, cOff + ldc);
+        FloatVector.fromArray(S, c, cOff + 2 * ldc).add(c2).intoArray(c, cOff + 2 * ldc);
+        FloatVector.fromArray(S, c, cOff + 3 * ldc).add(c3).intoArray(c, cOff + 3 * ldc);
+    }
+
+    @Override
+    public void stencil(float[] src, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff, int n) {
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int t = 0; t < taps; t++) {
+                FloatVector wv = FloatVector.broadcast(S, w[wOff + t]);
+                int o = srcOff[t] + j;
+                s0 = wv.fma(FloatVector.fromArray(S, src, o), s0);
+                s1 = wv.fma(FloatVector.fromArray(S, src, o + L), s1);
+                s2 = wv.fma(FloatVector.fromArray(S, src, o + 2 * L), s2);
+                s3 = wv.fma(FloatVector.fromArray(S, src, o + 3 * L), s3);
+            }
+            int o = accOff + j;
+            FloatVector.fromArray(S, acc, o).add(s0).intoArray(acc, o);
+            FloatVector.fromArray(S, acc, o + L).add(s1).intoArray(acc, o + L);
+            FloatVector.fromArray(S, acc, o + 2 * L).add(s2).intoArray(acc, o + 2 * L);
+            FloatVector.fromArray(S, acc, o + 3 * L).add(s3).intoArray(acc, o + 3 * L);
+        }
+        for (; j < n; j += L) {
+            FloatVector s = FloatVector.zero(S);
+            for (int t = 0; t < taps; t++) {
+                s = FloatVector.broadcast(S, w[wOff + t]).fma(FloatVector.fromArray(S, src, srcOff[t] + j), s);
+            }
+            FloatVector.fromArray(S, acc, accOff + j).add(s).intoArray(acc, accOff + j);
+        }
+    }
+}
