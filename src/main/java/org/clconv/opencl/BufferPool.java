@@ -71,10 +71,10 @@ final class BufferPool implements AutoCloseable {
 
     private DeviceBuffer allocate(long bytes) {
         int[] err = new int[1];
-        cl_mem mem = CL.clCreateBuffer(context.context(), CL.CL_MEM_READ_WRITE, bytes, null, err);
+        cl_mem mem = create(bytes, err);
         if (isOutOfMemory(err[0]) && idleBytes > 0) {
             freeIdle();
-            mem = CL.clCreateBuffer(context.context(), CL.CL_MEM_READ_WRITE, bytes, null, err);
+            mem = create(bytes, err);
         }
         if (err[0] != CL.CL_SUCCESS) {
             throw OpenClException.withDetail("clCreateBuffer", err[0], bytes + " bytes requested; the device allows "
@@ -82,6 +82,17 @@ final class BufferPool implements AutoCloseable {
         }
         allocations++;
         return new DeviceBuffer(mem, bytes);
+    }
+
+    /** clCreateBuffer; a buffer it created before a test injected a fault in its place is released at once. */
+    private cl_mem create(long bytes, int[] err) {
+        cl_mem mem = CL.clCreateBuffer(context.context(), CL.CL_MEM_READ_WRITE, bytes, null, err);
+        int status = ClErrors.status("clCreateBuffer", err[0]);
+        if (status != err[0]) {
+            CL.clReleaseMemObject(mem);
+            err[0] = status;
+        }
+        return mem;
     }
 
     private static boolean isOutOfMemory(int code) {

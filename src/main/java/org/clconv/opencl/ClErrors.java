@@ -79,7 +79,31 @@ public final class ClErrors {
             Map.entry(-1058, "CL_INVALID_PARTITION_COUNT_EXT"),
             Map.entry(-1059, "CL_INVALID_PARTITION_NAME_EXT"));
 
+    /**
+     * A test's fault injection: consulted after a call succeeded, it returns 0 to let the success stand or an
+     * error code for the call to report instead. The call has really run, so a fault injected on a call that
+     * creates an object leaks that object, except {@code clCreateBuffer}, whose caller releases it.
+     */
+    @FunctionalInterface
+    interface FaultHook {
+        int faultFor(String call);
+    }
+
+    /** {@code null} outside tests: then {@link #status} is the identity. */
+    private static volatile FaultHook faultHook;
+
     private ClErrors() {
+    }
+
+    /** Installs (or, with {@code null}, removes) the fault hook; tests only. */
+    static void setFaultHook(FaultHook hook) {
+        faultHook = hook;
+    }
+
+    /** {@code code} as the call returned it, or the fault a test injects in place of its success. */
+    static int status(String call, int code) {
+        FaultHook hook = faultHook;
+        return code == 0 && hook != null ? hook.faultFor(call) : code;
     }
 
     /** The symbolic name of an OpenCL status code, or {@code CL_UNKNOWN_ERROR(code)} for one we do not know. */
@@ -90,8 +114,9 @@ public final class ClErrors {
 
     /** Throws an {@link OpenClException} naming {@code call} unless {@code code} is {@code CL_SUCCESS}. */
     public static void check(String call, int code) {
-        if (code != 0) {
-            throw new OpenClException(call, code);
+        int status = status(call, code);
+        if (status != 0) {
+            throw new OpenClException(call, status);
         }
     }
 

@@ -48,7 +48,8 @@ final class ProgramCache implements AutoCloseable {
                 CL.clCreateProgramWithSource(context.context(), 1, new String[] {source.text()}, null, err), err);
         cl_device_id device = context.device().device();
         builds.incrementAndGet();
-        int rc = CL.clBuildProgram(program, 1, new cl_device_id[] {device}, options, null, null);
+        int rc = ClErrors.status("clBuildProgram",
+                CL.clBuildProgram(program, 1, new cl_device_id[] {device}, options, null, null));
         if (rc != CL.CL_SUCCESS) {
             String log = rc == CL.CL_BUILD_PROGRAM_FAILURE ? safeBuildLog(program, device)
                     : "(no log: " + ClErrors.name(rc) + ")";
