@@ -43,7 +43,7 @@ final class DepthwiseConvolution implements ConvPath {
         runner.run(units, (long) taps * rowsPerUnit * g.outW(), (from, to) -> {
             float[] padded = new float[layout.scratchFloats];
             float[] acc = new float[layout.accFloats];
-            int[] offsets = new int[taps];
+            int[] offsets = layout.tapOffsets();
             for (int u = from; u < to; u++) {
                 int block = u % blocks;
                 int plane = u / blocks;
@@ -54,8 +54,7 @@ final class DepthwiseConvolution implements ConvPath {
                 layout.fill(in, inPlane * g.inH() * g.inW(), y0, rows, padded);
                 outputRows.begin(acc, 0, layout.accLength(rows), o);
                 for (int r = 0; r < layout.virtualRows(rows); r++) {
-                    layout.tapOffsets(r, offsets);
-                    kernels.stencil(padded, offsets, taps, w, o * taps, acc, r * layout.pitch,
+                    kernels.stencil(padded, layout.rowBase(r), offsets, taps, w, o * taps, acc, r * layout.pitch,
                             layout.runLength(rows));
                 }
                 int outBase = (plane * g.outH() + y0) * g.outW();
@@ -85,6 +84,10 @@ final class DepthwiseConvolution implements ConvPath {
         final int scratchFloats;
         final int accFloats;
         private final boolean flat;
+        /** Per phase: the input column each phase column reads (-1: a zero), and the contiguous span. */
+        private final int[][] columnSource;
+        private final int[] interiorFrom;
+        private final int[] interiorTo;
 
         Layout(ConvGeometry g, int blockRows, int step) {
             this.g = g;
@@ -101,6 +104,22 @@ final class DepthwiseConvolution implements ConvPath {
                     + (c.kernelW() - 1) * c.dilationW() / c.strideW();
             this.scratchFloats = Math.max(c.strideW() * phaseSize, maxTap + lastRun + runLength(blockRows));
             this.accFloats = accLength(blockRows) + step;
+            int sW = c.strideW();
+            this.columnSource = new int[sW][phaseW];
+            this.interiorFrom = new int[sW];
+            this.interiorTo = new int[sW];
+            for (int p = 0; p < sW; p++) {
+                // phase column j is padded column j*sW + p, input column j*sW + p - padLeft
+                int shift = p - c.padLeft();
+                for (int j = 0; j < phaseW; j++) {
+                    // the last phase column may lie past the padded width: never read for a stored output
+                    columnSource[p][j] = j * sW + p < paddedW
+                            ? c.paddingMode().sourceIndex(j * sW + shift, g.inW()) : -1;
+                }
+                interiorFrom[p] = Math.min(phaseW, Math.max(0, Math.floorDiv(-shift + sW - 1, sW)));
+                interiorTo[p] = Math.max(interiorFrom[p],
+                        Math.min(phaseW, Math.floorDiv(g.inW() - 1 - shift, sW) + 1));
+            }
         }
 
         int virtualRows(int rows) {
@@ -116,25 +135,38 @@ final class DepthwiseConvolution implements ConvPath {
             return (virtualRows(rows) - 1) * pitch + runLength(rows);
         }
 
-        /** The scratch offset each tap reads for output x = 0 of virtual row r. */
-        void tapOffsets(int r, int[] offsets) {
-            int rowBase = r * c.strideH() * phaseW;
+        /** The scratch offset each tap reads for output x = 0 of virtual row 0. */
+        int[] tapOffsets() {
+            int[] offsets = new int[c.kernelH() * c.kernelW()];
             for (int ky = 0; ky < c.kernelH(); ky++) {
                 for (int kx = 0; kx < c.kernelW(); kx++) {
                     int col = kx * c.dilationW();
-                    offsets[ky * c.kernelW() + kx] = (col % c.strideW()) * phaseSize + rowBase
-                            + ky * c.dilationH() * phaseW + col / c.strideW();
+                    offsets[ky * c.kernelW() + kx] = (col % c.strideW()) * phaseSize + ky * c.dilationH() * phaseW
+                            + col / c.strideW();
                 }
             }
+            return offsets;
         }
 
-        /** Copies the padded input rows of output rows [y0, y0 + rows) of the plane at inBase into the scratch. */
+        /** What virtual row r adds to every tap offset. */
+        int rowBase(int r) {
+            return r * c.strideH() * phaseW;
+        }
+
+        /**
+         * Copies the padded input rows of output rows [y0, y0 + rows) of the plane at inBase into the scratch.
+         * With zero padding the border columns are never written by anything but zeros, so a scratch that
+         * started zeroed needs only its interior spans and whole padding rows rewritten.
+         */
         void fill(float[] in, int inBase, int y0, int rows, float[] padded) {
             PaddingMode mode = c.paddingMode();
-            int inW = g.inW();
+            boolean zeroBorders = mode == PaddingMode.ZEROS;
             int sW = c.strideW();
             int height = (rows - 1) * c.strideH() + (c.kernelH() - 1) * c.dilationH() + 1;
             for (int p = 0; p < sW; p++) {
+                int[] source = columnSource[p];
+                int from = interiorFrom[p];
+                int to = interiorTo[p];
                 for (int rr = 0; rr < height; rr++) {
                     int dst = p * phaseSize + rr * phaseW;
                     int sy = mode.sourceIndex(y0 * c.strideH() + rr - c.padTop(), g.inH());
@@ -142,25 +174,21 @@ final class DepthwiseConvolution implements ConvPath {
                         Arrays.fill(padded, dst, dst + phaseW, 0f);
                         continue;
                     }
-                    int src = inBase + sy * inW;
-                    // interior phase columns j: padded column j*sW + p - padLeft inside [0, inW)
-                    int shift = p - c.padLeft();
-                    int jFrom = Math.min(phaseW, Math.max(0, Math.floorDiv(-shift + sW - 1, sW)));
-                    int jTo = Math.max(jFrom, Math.min(phaseW, Math.floorDiv(inW - 1 - shift, sW) + 1));
-                    for (int j = 0; j < jFrom; j++) {
-                        padded[dst + j] = border(in, src, mode.sourceIndex(j * sW + shift, inW));
-                    }
-                    if (sW == 1) {
-                        System.arraycopy(in, src + jFrom + shift, padded, dst + jFrom, jTo - jFrom);
-                    } else {
-                        for (int j = jFrom, s = src + jFrom * sW + shift; j < jTo; j++, s += sW) {
-                            padded[dst + j] = in[s];
+                    int src = inBase + sy * g.inW();
+                    if (!zeroBorders) {
+                        for (int j = 0; j < from; j++) {
+                            padded[dst + j] = border(in, src, source[j]);
+                        }
+                        for (int j = to; j < phaseW; j++) {
+                            padded[dst + j] = border(in, src, source[j]);
                         }
                     }
-                    for (int j = jTo; j < phaseW; j++) {
-                        // the last phase column may lie past the padded width: never read for a stored output
-                        padded[dst + j] = j * sW + p < paddedW ? border(in, src, mode.sourceIndex(j * sW + shift, inW))
-                                : 0f;
+                    if (sW == 1) {
+                        System.arraycopy(in, src + from + p - c.padLeft(), padded, dst + from, to - from);
+                    } else {
+                        for (int j = from, s = src + from * sW + p - c.padLeft(); j < to; j++, s += sW) {
+                            padded[dst + j] = in[s];
+                        }
                     }
                 }
             }

@@ -28,8 +28,9 @@ interface MicroKernels {
      */
     void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int n);
 
-    /** acc[accOff + j] += sum over t < taps of w[wOff + t] * src[srcOff[t] + j], for j < n. */
-    void stencil(float[] src, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff, int n);
+    /** acc[accOff + j] += sum over t < taps of w[wOff + t] * src[srcBase + srcOff[t] + j], for j < n. */
+    void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff,
+            int n);
 
     /** The vector kernels when the incubator module is in the boot layer and links, else the scalar ones. */
     static MicroKernels best() {

@@ -28,11 +28,12 @@ final class ScalarMicroKernels implements MicroKernels {
     }
 
     @Override
-    public void stencil(float[] src, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff, int n) {
+    public void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff,
+            int n) {
         for (int j = 0; j < n; j++) {
             float sum = 0f;
             for (int t = 0; t < taps; t++) {
-                sum = Math.fma(w[wOff + t], src[srcOff[t] + j], sum);
+                sum = Math.fma(w[wOff + t], src[srcBase + srcOff[t] + j], sum);
             }
             acc[accOff + j] += sum;
         }

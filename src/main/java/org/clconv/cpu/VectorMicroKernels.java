@@ -99,13 +99,14 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     @Override
-    public void stencil(float[] src, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff, int n) {
+    public void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff,
+            int n) {
         int j = 0;
         for (; j + 4 * L <= n; j += 4 * L) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
             for (int t = 0; t < taps; t++) {
                 FloatVector wv = FloatVector.broadcast(S, w[wOff + t]);
-                int o = srcOff[t] + j;
+                int o = srcBase + srcOff[t] + j;
                 s0 = wv.fma(FloatVector.fromArray(S, src, o), s0);
                 s1 = wv.fma(FloatVector.fromArray(S, src, o + L), s1);
                 s2 = wv.fma(FloatVector.fromArray(S, src, o + 2 * L), s2);
@@ -120,7 +121,8 @@ final class VectorMicroKernels implements MicroKernels {
         for (; j < n; j += L) {
             FloatVector s = FloatVector.zero(S);
             for (int t = 0; t < taps; t++) {
-                s = FloatVector.broadcast(S, w[wOff + t]).fma(FloatVector.fromArray(S, src, srcOff[t] + j), s);
+                FloatVector v = FloatVector.fromArray(S, src, srcBase + srcOff[t] + j);
+                s = FloatVector.broadcast(S, w[wOff + t]).fma(v, s);
             }
             FloatVector.fromArray(S, acc, accOff + j).add(s).intoArray(acc, accOff + j);
         }
