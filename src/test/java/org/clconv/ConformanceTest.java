@@ -20,12 +20,14 @@ import org.opentest4j.AssertionFailedError;
  * most 1e-5 (with {@link Agreement}'s floor for results that cancel to almost nothing).
  *
  * <p>The seed is printed and can be fixed with {@code -Dclconv.seed=...}; every failure prints the full
- * configuration. {@code -Dclconv.conformance.count=N} raises the number of cases for long runs.
+ * configuration. {@code -Dclconv.conformance.count=N} raises the number of cases for long runs: this is the
+ * fuzzer (e.g. {@code -Dtest=ConformanceTest -Dclconv.conformance.count=30000}), {@code mvn test} its short slice.
  */
 class ConformanceTest {
     private static final long SEED = Long.getLong("clconv.seed", System.nanoTime());
     private static final int CASES = Integer.getInteger("clconv.conformance.count", 300);
     private static final int SEPARABLE_CASES = Math.max(1, CASES / 6);
+    private static final int CORNER_CASES = Math.max(1, CASES / 10);
     /** Failures listed in full in the report; the rest are counted. */
     private static final int FAILURES_SHOWN = 10;
 
@@ -33,15 +35,17 @@ class ConformanceTest {
     static void announceSeed() {
         // Printed so a failing run can be reproduced exactly.
         System.out.println("ConformanceTest: seed " + SEED + " (rerun with -Dclconv.seed=" + SEED + "), " + CASES
-                + " convolutions and " + SEPARABLE_CASES + " separable blocks per backend");
+                + " convolutions, " + CORNER_CASES + " corner cases and " + SEPARABLE_CASES
+                + " separable blocks per backend");
     }
 
     /** The generator's own pads and output shapes must agree with the contract's, before any backend runs. */
     @Test
     void contractResolvesPadsAndShapesLikePyTorch() {
         RandomConvs random = new RandomConvs(SEED);
-        for (int i = 0; i < CASES; i++) {
-            ConvCase c = random.next();
+        RandomConvs corners = new RandomConvs(SEED ^ 0x5eed);
+        for (int i = 0; i < CASES + CORNER_CASES; i++) {
+            ConvCase c = i < CASES ? random.next() : corners.nextCorner();
             Conv2d s = c.spec();
             assertArrayEquals(c.expectedPads(), new int[] {s.padTop(), s.padBottom(), s.padLeft(), s.padRight()},
                     () -> "pads of " + c.describe() + reproduce());
@@ -57,13 +61,33 @@ class ConformanceTest {
         RandomConvs random = new RandomConvs(SEED);
         List<Check> checks = new ArrayList<>();
         for (int i = 0; i < CASES; i++) {
-            ConvCase c = random.next();
-            checks.add(new Check(c.describe(), () -> {
-                ConvLayer layer = c.layer();
-                Tensor input = c.inputTensor();
-                return Agreement.mismatch(backend.conv2d(layer, input), c.expectedOutput(),
-                        Reference.conv2d(layer, input), Agreement.termMagnitude(layer, input));
-            }));
+            checks.add(conv2dCheck(backend, random.next()));
+        }
+        runAll(backendName, checks);
+    }
+
+    private static Check conv2dCheck(ConvBackend backend, ConvCase c) {
+        return new Check(c.describe(), () -> {
+            ConvLayer layer = c.layer();
+            Tensor input = c.inputTensor();
+            return Agreement.mismatch(backend.conv2d(layer, input), c.expectedOutput(),
+                    Reference.conv2d(layer, input), Agreement.termMagnitude(layer, input));
+        });
+    }
+
+    /**
+     * The corners of {@link RandomConvs#nextCorner()} (1x1 inputs, kernel filling the input, strides beyond the
+     * kernel, one channel, multipliers up to 32), a tenth as many as the general cases (each corner on OpenCL
+     * tends to need its own program build).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.clconv.TestBackends#names")
+    void cornersMatchReference(String backendName) {
+        ConvBackend backend = TestBackends.get(backendName);
+        RandomConvs random = new RandomConvs(SEED ^ 0x5eed);
+        List<Check> checks = new ArrayList<>();
+        for (int i = 0; i < CORNER_CASES; i++) {
+            checks.add(conv2dCheck(backend, random.nextCorner()));
         }
         runAll(backendName, checks);
     }

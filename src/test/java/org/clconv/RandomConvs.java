@@ -11,6 +11,20 @@ import java.util.Random;
 final class RandomConvs {
     private enum PadForm { EXPLICIT, SAME, VALID }
 
+    /** The corners {@link #nextCorner()} aims at, besides what {@link #next()} reaches by chance. */
+    enum Corner {
+        /** A 1x1 input (padding makes room for the kernel). */
+        ONE_PIXEL,
+        /** The input exactly as large as the dilated kernel minus the padding: one output per axis when valid. */
+        KERNEL_FILLS_INPUT,
+        /** Strides beyond the kernel's extent, so some input rows and columns are never read. */
+        STRIDE_BEYOND_KERNEL,
+        /** One input channel (and one or several outputs). */
+        SINGLE_CHANNEL,
+        /** Depthwise with a channel multiplier of 8 to 32. */
+        LARGE_MULTIPLIER
+    }
+
     private final Random random;
 
     RandomConvs(long seed) {
@@ -40,13 +54,32 @@ final class RandomConvs {
             inChannels = groups * (1 + random.nextInt(4));
             outChannels = groups * (1 + random.nextInt(4));
         }
-        return draw(inChannels, outChannels, groups, kind >= 8);
+        return draw(inChannels, outChannels, groups, kind >= 8, null);
+    }
+
+    /** A configuration at one of the {@link Corner}s, drawn at random. */
+    ConvCase nextCorner() {
+        Corner corner = Corner.values()[random.nextInt(Corner.values().length)];
+        switch (corner) {
+            case SINGLE_CHANNEL: {
+                int out = random.nextBoolean() ? 1 : 2 + random.nextInt(5);
+                return draw(1, out, 1, random.nextInt(4) == 0, corner);
+            }
+            case LARGE_MULTIPLIER: {
+                int channels = 1 + random.nextInt(3);
+                return draw(channels, channels * (8 + random.nextInt(25)), channels, false, corner);
+            }
+            default: {
+                int groups = 1 + random.nextInt(2);
+                return draw(groups * (1 + random.nextInt(3)), groups * (1 + random.nextInt(3)), groups, false, corner);
+            }
+        }
     }
 
     /** A depthwise-separable block's two layers: depthwise (any kernel, stride, padding) then pointwise. */
     ConvCase[] nextSeparable() {
         int channels = 1 + random.nextInt(4);
-        ConvCase depthwise = draw(channels, channels * (1 + random.nextInt(3)), channels, false);
+        ConvCase depthwise = draw(channels, channels * (1 + random.nextInt(3)), channels, false, null);
         Shape mid = depthwise.expectedOutput();
         Conv2d pointwiseSpec = Conv2d.pointwise(mid.dim(1), 1 + random.nextInt(6)).bias(random.nextBoolean())
                 .activation(randomActivation()).build();
@@ -55,11 +88,21 @@ final class RandomConvs {
         return new ConvCase[] {depthwise, pointwise};
     }
 
-    private ConvCase draw(int inChannels, int outChannels, int groups, boolean pointwise) {
+    /** {@code corner} (or {@code null}) narrows the padding form, the mode and each axis' sizes. */
+    private ConvCase draw(int inChannels, int outChannels, int groups, boolean pointwise, Corner corner) {
         PadForm form = PadForm.values()[random.nextInt(PadForm.values().length)];
         PaddingMode mode = PaddingMode.values()[random.nextInt(PaddingMode.values().length)];
-        Axis h = axis(pointwise, form, mode);
-        Axis w = axis(pointwise, form, mode);
+        if (corner == Corner.ONE_PIXEL) {
+            // Only padding can make room for a kernel on one pixel; reflect needs an input larger than its pad.
+            form = random.nextBoolean() ? PadForm.SAME : PadForm.EXPLICIT;
+            mode = random.nextBoolean() ? PaddingMode.ZEROS : PaddingMode.REPLICATE;
+        } else if (corner == Corner.KERNEL_FILLS_INPUT && random.nextBoolean()) {
+            form = PadForm.VALID;
+        } else if (corner == Corner.STRIDE_BEYOND_KERNEL && form == PadForm.SAME) {
+            form = PadForm.EXPLICIT;
+        }
+        Axis h = axis(pointwise, form, mode, corner);
+        Axis w = axis(pointwise, form, mode, corner);
         Conv2d spec = Conv2d.builder(inChannels, outChannels, h.kernel, w.kernel)
                 .stride(h.stride, w.stride).dilation(h.dilation, w.dilation).padding(padding(form, h, w))
                 .groups(groups).bias(random.nextBoolean()).paddingMode(mode).activation(randomActivation()).build();
@@ -83,10 +126,15 @@ final class RandomConvs {
         }
     }
 
-    private Axis axis(boolean pointwise, PadForm form, PaddingMode mode) {
+    private Axis axis(boolean pointwise, PadForm form, PaddingMode mode, Corner corner) {
         int kernel = pointwise ? 1 : 1 + random.nextInt(7);
         int stride = pointwise || form == PadForm.SAME ? 1 : 1 + random.nextInt(3);
         int dilation = 1 + random.nextInt(4);
+        if (corner == Corner.STRIDE_BEYOND_KERNEL && !pointwise) {
+            kernel = 1 + random.nextInt(3);
+            dilation = 1 + random.nextInt(2);
+            stride = dilation * (kernel - 1) + 2 + random.nextInt(4);
+        }
         int extent = dilation * (kernel - 1) + 1;
         int before;
         int after;
@@ -98,6 +146,10 @@ final class RandomConvs {
         } else if (form == PadForm.VALID || pointwise) {
             before = 0;
             after = 0;
+        } else if (corner == Corner.ONE_PIXEL) {
+            // at least half the extent on each side, so that one pixel plus the pads holds the kernel
+            before = extent / 2 + random.nextInt(2);
+            after = before;
         } else {
             before = random.nextInt(5);
             after = before;
@@ -109,7 +161,8 @@ final class RandomConvs {
         } else if (mode == PaddingMode.CIRCULAR) {
             minSize = Math.max(minSize, largestPad);
         }
-        int size = random.nextInt(4) == 0 ? minSize : minSize + random.nextInt(8);
+        boolean smallest = corner == Corner.ONE_PIXEL || corner == Corner.KERNEL_FILLS_INPUT;
+        int size = smallest || random.nextInt(4) == 0 ? minSize : minSize + random.nextInt(8);
         return new Axis(kernel, stride, dilation, before, after, size);
     }
 

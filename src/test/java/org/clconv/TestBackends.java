@@ -32,9 +32,13 @@ public final class TestBackends {
     private TestBackends() {
     }
 
-    /** The names of all backends under test, for {@code @MethodSource}. */
+    /**
+     * The names of the backends under test, for {@code @MethodSource}: all of them, or those listed in the
+     * system property {@code clconv.backends} (e.g. {@code -Dclconv.backends=cpu} for a long fuzz on one).
+     */
     public static Stream<String> names() {
-        return ALL.stream().map(UnderTest::name);
+        List<String> only = List.of(System.getProperty("clconv.backends", "").split(","));
+        return ALL.stream().map(UnderTest::name).filter(n -> only.equals(List.of("")) || only.contains(n));
     }
 
     /**
