@@ -3,14 +3,14 @@
 // pixel (oy, ox), gathered on the fly with the padding mapped by source_index (no padded or unrolled copy).
 // Follows igemm.h, which holds the kernel.
 
-BColumn b_column(int p, const GemmDims* d) {
+INLINE BColumn b_column(int p, const GemmDims* d) {
     const int oy = p / d->out_width;
     const int ox = p - oy * d->out_width;
     BColumn c = {p, oy * d->stride_h - d->pad_top, ox * d->stride_w - d->pad_left};
     return c;
 }
 
-float b_load(const global float* in, int k, BColumn c, const GemmDims* d) {
+INLINE float b_load(const global float* in, int k, BColumn c, const GemmDims* d) {
     if (k >= d->K || c.p >= d->N) {
         return 0.0f;
     }

@@ -3,98 +3,81 @@ package org.clconv.opencl;
 import java.util.Locale;
 
 /**
- * The schedule of the kernels: tile and work-group sizes, passed as {@code -D} defines. These never change a
- * result, only its speed, and are kept apart from the problem defines (kernel size, stride, ...) so that a
- * tuner can vary them per layer shape. Defaults depend on the device class.
- *
- * @param dwOutputsX outputs per depthwise work-item along x (register reuse of the shared input span)
- * @param dwGroupX   depthwise work-group width (x blocks)
- * @param dwGroupY   depthwise work-group height (output rows)
- * @param tileM      GEMM work-group tile along output channels
- * @param tileN      GEMM work-group tile along output pixels
- * @param tileK      GEMM K step staged in local memory
- * @param threadM    outputs per GEMM work-item along output channels
- * @param threadN    outputs per GEMM work-item along output pixels, one OpenCL vector: 2, 4, 8 or 16
+ * The schedule of the kernels: per family, tile and work-group sizes passed as {@code -D} defines. These never
+ * change a result, only its speed, and are kept apart from the problem defines (kernel size, stride, ...) so
+ * that a tuner can vary them per layer shape. Defaults depend on the device class (and a GPU's vendor).
  */
-public record KernelParams(int dwOutputsX, int dwGroupX, int dwGroupY, int tileM, int tileN, int tileK,
-                           int threadM, int threadN) {
-
-    /** GPUs: 256-thread GEMM work-groups with 4x4 register tiles; 128-thread depthwise groups. */
-    static final KernelParams GPU_DEFAULTS = new KernelParams(4, 32, 4, 64, 64, 16, 4, 4);
+public record KernelParams(DepthwiseSchedule depthwise, GemmSchedule gemm) {
     /**
-     * CPU devices (PoCL): work-groups become loops over work-items, so larger register tiles (8 x float8 per
-     * GEMM work-item) and one-row depthwise groups; picked from a few trials on PoCL, not tuned.
+     * NVIDIA: 256-thread GEMM work-groups (8 warps) with 4x4 register tiles from local-memory tiles;
+     * 128-thread depthwise groups of 4 float4 outputs per work-item, two rows each.
      */
-    static final KernelParams CPU_DEFAULTS = new KernelParams(4, 32, 1, 64, 128, 16, 8, 8);
+    static final KernelParams NVIDIA_DEFAULTS = new KernelParams(new DepthwiseSchedule(4, 2, false, 32, 4),
+            new GemmSchedule(true, 64, 64, 16, 4, 4));
+    /** AMD: the same tiles in 64-wide wavefronts (a depthwise group row of 64 work-items). */
+    static final KernelParams AMD_DEFAULTS = new KernelParams(new DepthwiseSchedule(4, 2, false, 64, 2),
+            new GemmSchedule(true, 64, 64, 16, 4, 4));
+    /** Intel GPUs: SIMD-8/16 execution units with smaller register files: 128-thread GEMM groups. */
+    static final KernelParams INTEL_GPU_DEFAULTS = new KernelParams(new DepthwiseSchedule(4, 1, false, 16, 8),
+            new GemmSchedule(true, 32, 64, 16, 4, 4));
+    /** Any other GPU or accelerator: the NVIDIA shapes, which every OpenCL 1.2 GPU can run. */
+    static final KernelParams GPU_DEFAULTS = NVIDIA_DEFAULTS;
+    /**
+     * CPU devices (PoCL): a work-group is a loop on one core, local memory is cache and a barrier spills every
+     * work-item's registers, so the GEMM runs without local tiles, each work-item holding 16 channels x
+     * float16 (16 vector accumulators); depthwise work-items take float8 vectors over 4 rows. From PoCL trials.
+     */
+    static final KernelParams CPU_DEFAULTS = new KernelParams(new DepthwiseSchedule(8, 4, true, 1, 1),
+            new GemmSchedule(false, 16, 64, 16, 16, 16));
 
     public KernelParams {
-        positive("dwOutputsX", dwOutputsX);
-        positive("dwGroupX", dwGroupX);
-        positive("dwGroupY", dwGroupY);
-        positive("tileM", tileM);
-        positive("tileN", tileN);
-        positive("tileK", tileK);
-        positive("threadM", threadM);
-        positive("threadN", threadN);
-        if (Integer.bitCount(threadN) != 1 || threadN < 2 || threadN > 16) {
-            throw new IllegalArgumentException("threadN is an OpenCL vector width: 2, 4, 8 or 16, got " + threadN);
-        }
-        if (tileM % threadM != 0 || tileN % threadN != 0) {
-            throw new IllegalArgumentException("GEMM tile (" + tileM + " x " + tileN
-                    + ") must be a multiple of the per-thread tile (" + threadM + " x " + threadN + ")");
-        }
-        int threads = gemmGroupSize(tileM, tileN, threadM, threadN);
-        // Each work-item gathers one fixed column of A and of B per K step (see igemm.h).
-        if (threads % tileN != 0 || threads % tileK != 0) {
-            throw new IllegalArgumentException("GEMM work-group size " + threads + " = (" + tileM + "/" + threadM
-                    + ") * (" + tileN + "/" + threadN + ") must be a multiple of tileN=" + tileN
-                    + " and tileK=" + tileK);
+        if (depthwise == null || gemm == null) {
+            throw new IllegalArgumentException("kernel parameters need a depthwise and a GEMM schedule, got "
+                    + depthwise + " and " + gemm);
         }
     }
 
-    /** The defaults for a device class. */
+    /** The defaults for a device's class and, for GPUs, its vendor. */
     public static KernelParams defaultsFor(DeviceInfo device) {
-        return device.kind() == DeviceInfo.Kind.CPU ? CPU_DEFAULTS : GPU_DEFAULTS;
+        if (device.kind() == DeviceInfo.Kind.CPU) {
+            return CPU_DEFAULTS;
+        }
+        String vendor = device.vendor().toLowerCase(Locale.ROOT);
+        if (vendor.contains("nvidia")) {
+            return NVIDIA_DEFAULTS;
+        }
+        if (vendor.contains("advanced micro devices") || vendor.contains("amd")) {
+            return AMD_DEFAULTS;
+        }
+        if (vendor.contains("intel")) {
+            return INTEL_GPU_DEFAULTS;
+        }
+        return GPU_DEFAULTS;
+    }
+
+    public KernelParams with(DepthwiseSchedule schedule) {
+        return new KernelParams(schedule, gemm);
+    }
+
+    public KernelParams with(GemmSchedule schedule) {
+        return new KernelParams(depthwise, schedule);
     }
 
     /** Throws {@link IllegalArgumentException} unless the work-groups and local tiles fit {@code device}. */
     public void checkFits(DeviceInfo device) {
-        long largest = Math.max((long) dwGroupX * dwGroupY, gemmGroupSize());
+        long largest = Math.max(depthwise.groupSize(), gemm.groupSize());
         if (largest > device.maxWorkGroupSize()) {
             throw new IllegalArgumentException("work-group size " + largest + " of " + this
                     + " exceeds the device's maximum " + device.maxWorkGroupSize());
         }
-        if (gemmLocalBytes() > device.localMemBytes()) {
-            throw new IllegalArgumentException("GEMM tiles need " + gemmLocalBytes() + " bytes of local memory, the "
+        if (gemm.localBytes() > device.localMemBytes()) {
+            throw new IllegalArgumentException("GEMM tiles need " + gemm.localBytes() + " bytes of local memory, the "
                     + "device has " + device.localMemBytes());
         }
     }
 
-    /** The schedule defines of one family, e.g. {@code -DDW_OUT_X=4 -DDW_GROUP_X=32 -DDW_GROUP_Y=4}. */
+    /** The schedule defines of one family, e.g. {@code -DDW_OUT_X=4 -DDW_OUT_Y=1 -DDW_GROUP_X=32 -DDW_GROUP_Y=4}. */
     String defines(KernelFamily family) {
-        if (family == KernelFamily.DEPTHWISE) {
-            return String.format(Locale.ROOT, "-DDW_OUT_X=%d -DDW_GROUP_X=%d -DDW_GROUP_Y=%d", dwOutputsX, dwGroupX,
-                    dwGroupY);
-        }
-        return String.format(Locale.ROOT, "-DGEMM_TM=%d -DGEMM_TN=%d -DGEMM_TK=%d -DGEMM_RM=%d -DGEMM_RN=%d", tileM,
-                tileN, tileK, threadM, threadN);
-    }
-
-    int gemmGroupSize() {
-        return gemmGroupSize(tileM, tileN, threadM, threadN);
-    }
-
-    private long gemmLocalBytes() {
-        return 4L * tileK * ((tileM + 1) + tileN);
-    }
-
-    private static int gemmGroupSize(int tileM, int tileN, int threadM, int threadN) {
-        return (tileM / threadM) * (tileN / threadN);
-    }
-
-    private static void positive(String name, int value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException("kernel parameter " + name + " must be positive, got " + value);
-        }
+        return family == KernelFamily.DEPTHWISE ? depthwise.defines() : gemm.defines();
     }
 }

@@ -26,8 +26,12 @@ final class KernelPlan {
 
     static KernelPlan of(ConvGeometry g, KernelParams params) {
         KernelFamily family = KernelFamily.of(g.spec());
-        String options = problemDefines(family, g.spec()) + " " + params.defines(family);
-        return family == KernelFamily.DEPTHWISE ? depthwise(g, params, options) : gemm(family, g, params, options);
+        String problem = problemDefines(family, g.spec()) + " ";
+        if (family == KernelFamily.DEPTHWISE) {
+            return depthwise(g, params.depthwise(), problem + params.depthwise().defines());
+        }
+        GemmSchedule schedule = params.gemm().fittedTo(g.spec().outChannelsPerGroup());
+        return gemm(family, g, schedule, problem + schedule.defines());
     }
 
     /**
@@ -51,24 +55,25 @@ final class KernelPlan {
         }
     }
 
-    private static KernelPlan depthwise(ConvGeometry g, KernelParams p, String options) {
+    private static KernelPlan depthwise(ConvGeometry g, DepthwiseSchedule p, String options) {
         Conv2d s = g.spec();
-        long blocksX = ceilDiv(g.outW(), p.dwOutputsX());
-        long[] global = {roundUp(blocksX, p.dwGroupX()), roundUp(g.outH(), p.dwGroupY()),
+        long blocksX = p.rowLoop() ? 1 : ceilDiv(g.outW(), p.outputsX());
+        long blocksY = ceilDiv(g.outH(), p.outputsY());
+        long[] global = {roundUp(blocksX, p.groupX()), roundUp(blocksY, p.groupY()),
             (long) g.batch() * s.outChannels()};
-        long[] local = {p.dwGroupX(), p.dwGroupY(), 1};
+        long[] local = {p.groupX(), p.groupY(), 1};
         int[] args = {s.inChannels(), g.inH(), g.inW(), s.channelMultiplier(), g.outH(), g.outW(), s.padTop(),
             s.padLeft()};
         return new KernelPlan(KernelFamily.DEPTHWISE, options, global, local, args);
     }
 
-    private static KernelPlan gemm(KernelFamily family, ConvGeometry g, KernelParams p, String options) {
+    private static KernelPlan gemm(KernelFamily family, ConvGeometry g, GemmSchedule p, String options) {
         Conv2d s = g.spec();
         int m = s.outChannelsPerGroup();
         int n = g.outH() * g.outW();
         int k = s.inChannelsPerGroup() * s.kernelH() * s.kernelW();
-        long groupN = p.tileN() / p.threadN();
-        long groupM = p.tileM() / p.threadM();
+        long groupN = p.groupSizeN();
+        long groupM = p.groupSizeM();
         long[] global = {ceilDiv(n, p.tileN()) * groupN, ceilDiv(m, p.tileM()) * groupM,
             (long) g.batch() * s.groups()};
         long[] local = {groupN, groupM, 1};

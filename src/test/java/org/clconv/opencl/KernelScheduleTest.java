@@ -39,10 +39,15 @@ class KernelScheduleTest {
 
     static Stream<KernelParams> schedules() {
         return Stream.of(
-                new KernelParams(1, 1, 1, 4, 8, 4, 1, 2),
-                new KernelParams(3, 5, 3, 8, 32, 8, 2, 4),
-                // The CPU defaults run in every other test on PoCL; these are what a GPU would run.
-                KernelParams.GPU_DEFAULTS);
+                new KernelParams(new DepthwiseSchedule(1, 1, false, 1, 1), new GemmSchedule(true, 4, 8, 4, 1, 2)),
+                new KernelParams(new DepthwiseSchedule(3, 2, false, 5, 3), new GemmSchedule(true, 8, 32, 8, 2, 4)),
+                // Vector depthwise rows (stride 2 too) and the direct GEMM with register tiles taller than
+                // some layers' channel counts (fitted) and partial pixel vectors.
+                new KernelParams(new DepthwiseSchedule(4, 3, false, 2, 2), new GemmSchedule(false, 16, 16, 1, 8, 8)),
+                new KernelParams(new DepthwiseSchedule(16, 1, true, 1, 1), new GemmSchedule(false, 12, 32, 16, 3, 16)),
+                new KernelParams(new DepthwiseSchedule(4, 3, true, 1, 2), new GemmSchedule(false, 4, 2, 16, 4, 2)),
+                // The CPU defaults run in every other test on PoCL; these are what GPUs would run.
+                KernelParams.NVIDIA_DEFAULTS, KernelParams.AMD_DEFAULTS, KernelParams.INTEL_GPU_DEFAULTS);
     }
 
     @ParameterizedTest
