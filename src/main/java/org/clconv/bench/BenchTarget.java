@@ -14,6 +14,14 @@ public interface BenchTarget extends AutoCloseable {
     /** Measured once per target, on first use. */
     Ceilings ceilings();
 
+    /**
+     * For targets whose kernels take tuned schedules: {@code "tuned"}, {@code "default"} or {@code "tuned k/n"}
+     * (stages) for this layer; {@code null} where schedules do not apply.
+     */
+    default String scheduleOf(BenchLayer layer) {
+        return null;
+    }
+
     /** Runs the workload once (its output is checked against the other targets') and readies the timed calls. */
     PreparedLayer prepare(Workload workload);
 

@@ -52,6 +52,12 @@ public final class LayerResult {
         return target.name();
     }
 
+    /** The target's name, with whether tuned or default kernel schedules ran where that applies. */
+    public String targetLabel() {
+        String schedule = target.scheduleOf(layer);
+        return schedule == null ? target.name() : target.name() + " (" + schedule + ")";
+    }
+
     public boolean ok() {
         return error == null;
     }
@@ -117,6 +123,10 @@ public final class LayerResult {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("layer", layer.name());
         out.put("target", target.name());
+        String schedule = target.scheduleOf(layer);
+        if (schedule != null) {
+            out.put("schedule", schedule);
+        }
         if (!isTimed()) {
             out.put(ok() ? "relative_l2_error" : "error", ok() ? relativeError() : error);
             return out;

@@ -55,7 +55,7 @@ public final class MarkdownReport {
                 .filter(m -> m != headline && m.mode().equals(HostBackendTarget.HOST_MODE)).findFirst().orElse(null);
         Roofline roof = r.roofline();
         return new String[] {
-            r.layer().name(), r.targetName(),
+            r.layer().name(), r.targetLabel(),
             String.format(Locale.ROOT, "%.3f ± %.1f%%", r.headlineSeconds() * 1e3, 100 * headline.wall().relativeSpread()),
             headline.device() == null ? "–" : ms(headline.device().median()),
             host == null ? "–" : ms(host.wall().median()),

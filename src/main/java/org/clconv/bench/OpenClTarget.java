@@ -48,6 +48,13 @@ public final class OpenClTarget implements BenchTarget {
     }
 
     @Override
+    public String scheduleOf(BenchLayer layer) {
+        long tuned = layer.geometries().stream().filter(backend::isTuned).count();
+        int stages = layer.geometries().size();
+        return tuned == 0 ? "default" : tuned == stages ? "tuned" : "tuned " + tuned + "/" + stages;
+    }
+
+    @Override
     public PreparedLayer prepare(Workload workload) {
         Tensor output = workload.runOn(backend);
         Resident resident = new Resident(workload.input(), workload.convLayers());

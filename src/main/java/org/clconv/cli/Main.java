@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "clconv", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "PyTorch-exact Conv2d on OpenCL devices, with a pure-Java CPU backend.",
-        subcommands = {ConvCommand.class, DemoCommand.class, DevicesCommand.class, BenchCommand.class, SoakCommand.class,
+        subcommands = {ConvCommand.class, DemoCommand.class, DevicesCommand.class, BenchCommand.class,
+                TuneCommand.class, SoakCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec

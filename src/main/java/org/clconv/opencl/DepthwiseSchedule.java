@@ -30,6 +30,10 @@ public record DepthwiseSchedule(int outputsX, int outputsY, boolean rowLoop, int
         return (long) groupX * groupY;
     }
 
+    void checkFits(DeviceInfo device) {
+        KernelParams.checkGroupSize(groupSize(), this, device);
+    }
+
     String defines() {
         return String.format(Locale.ROOT, "-DDW_OUT_X=%d -DDW_OUT_Y=%d -DDW_ROW_LOOP=%d -DDW_GROUP_X=%d -DDW_GROUP_Y=%d",
                 outputsX, outputsY, rowLoop ? 1 : 0, groupX, groupY);

@@ -60,6 +60,14 @@ public record GemmSchedule(boolean localTiles, int tileM, int tileN, int tileK, 
         return (long) groupSizeM() * groupSizeN();
     }
 
+    void checkFits(DeviceInfo device) {
+        KernelParams.checkGroupSize(groupSize(), this, device);
+        if (localBytes() > device.localMemBytes()) {
+            throw new IllegalArgumentException("GEMM tiles of " + this + " need " + localBytes()
+                    + " bytes of local memory, the device has " + device.localMemBytes());
+        }
+    }
+
     long localBytes() {
         return localTiles ? 4L * tileK * ((tileM + 1) + tileN) : 0;
     }

@@ -65,14 +65,15 @@ public record KernelParams(DepthwiseSchedule depthwise, GemmSchedule gemm) {
 
     /** Throws {@link IllegalArgumentException} unless the work-groups and local tiles fit {@code device}. */
     public void checkFits(DeviceInfo device) {
-        long largest = Math.max(depthwise.groupSize(), gemm.groupSize());
-        if (largest > device.maxWorkGroupSize()) {
-            throw new IllegalArgumentException("work-group size " + largest + " of " + this
+        depthwise.checkFits(device);
+        gemm.checkFits(device);
+    }
+
+    /** Throws {@link IllegalArgumentException} unless a work-group of {@code size} work-items fits {@code device}. */
+    static void checkGroupSize(long size, Object schedule, DeviceInfo device) {
+        if (size > device.maxWorkGroupSize()) {
+            throw new IllegalArgumentException("work-group size " + size + " of " + schedule
                     + " exceeds the device's maximum " + device.maxWorkGroupSize());
-        }
-        if (gemm.localBytes() > device.localMemBytes()) {
-            throw new IllegalArgumentException("GEMM tiles need " + gemm.localBytes() + " bytes of local memory, the "
-                    + "device has " + device.localMemBytes());
         }
     }
 

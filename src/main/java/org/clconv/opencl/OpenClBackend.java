@@ -36,6 +36,8 @@ public final class OpenClBackend implements ConvBackend {
 
     private final DeviceInfo device;
     private final KernelParams params;
+    /** Tuned schedules per layer shape, or {@code null} when the schedule was given explicitly. */
+    private final TuningCache tuned;
     private final ClContext context;
     private final ProgramCache programs;
     private final BufferPool buffers;
@@ -50,21 +52,30 @@ public final class OpenClBackend implements ConvBackend {
         return new OpenClBackend(Devices.select(selector));
     }
 
+    /** The device's default schedules, overridden per layer shape by its tuning cache ({@link TuningCache}). */
     public OpenClBackend(DeviceInfo device) {
-        this(device, KernelParams.defaultsFor(device));
+        this(device, KernelParams.defaultsFor(device), TuningCache.load(TuningCache.defaultPath(device), device));
     }
 
+    /** Exactly {@code params} for every layer (no tuning cache). */
     public OpenClBackend(DeviceInfo device, KernelParams params) {
+        this(device, params, null);
+    }
+
+    /** {@code params} where {@code tuned} (may be {@code null}) has no schedule for a layer shape. */
+    public OpenClBackend(DeviceInfo device, KernelParams params, TuningCache tuned) {
         params.checkFits(device);
         this.device = device;
         this.params = params;
+        this.tuned = tuned;
         this.context = new ClContext(device);
         this.programs = new ProgramCache(context);
         // Keep idle buffers up to a quarter of the device memory; beyond that a released buffer is freed.
         this.buffers = new BufferPool(context, device.globalMemBytes() / 4);
         this.weights = new WeightCache(buffers);
         this.launcher = new KernelLauncher(context, programs);
-        LOG.debug("OpenCL backend on {} with {}", device, params);
+        LOG.debug("OpenCL backend on {} with {}; {}", device, params,
+                tuned == null ? "no tuning cache" : tuned.size() + " tuned layer shapes from " + tuned.file());
     }
 
     @Override
@@ -81,8 +92,19 @@ public final class OpenClBackend implements ConvBackend {
         return device;
     }
 
+    /** The default schedule (what runs where no tuned one exists). */
     public KernelParams params() {
         return params;
+    }
+
+    /** Whether a layer shape runs a tuned schedule rather than the defaults. */
+    public boolean isTuned(ConvGeometry geometry) {
+        return tuned != null && tuned.has(geometry);
+    }
+
+    /** The schedule {@code geometry} runs with. */
+    KernelParams paramsFor(ConvGeometry geometry) {
+        return tuned == null ? params : tuned.paramsFor(geometry, params);
     }
 
     @Override
@@ -147,7 +169,13 @@ public final class OpenClBackend implements ConvBackend {
      * returns the kernel's device time in nanoseconds (from the queue's profiling), for benchmarks.
      */
     public long conv2d(ConvLayer layer, DeviceTensor input, DeviceTensor output) {
+        return conv2d(layer, input, output, paramsFor(layer.bind(input.shape())));
+    }
+
+    /** The timed call with an explicit schedule (the tuner's candidates). */
+    long conv2d(ConvLayer layer, DeviceTensor input, DeviceTensor output, KernelParams schedule) {
         ConvGeometry geometry = layer.bind(input.shape());
+        schedule.checkFits(device);
         if (!output.shape().equals(geometry.outputShape())) {
             throw new InvalidConvolutionException("output tensor has shape " + output.shape() + " but " + layer.spec()
                     + " on input " + input.shape() + " produces " + geometry.outputShape());
@@ -155,7 +183,7 @@ public final class OpenClBackend implements ConvBackend {
         if (output == input) {
             throw new InvalidConvolutionException("output must be a different tensor from the input");
         }
-        return timeOnQueue((queue, event) -> enqueue(layer, geometry, input, output, event));
+        return timeOnQueue((queue, event) -> enqueue(layer, geometry, schedule, input, output, event));
     }
 
     /** Depthwise then pointwise on the device; the intermediate never leaves it. */
@@ -257,7 +285,7 @@ public final class OpenClBackend implements ConvBackend {
     private DeviceTensor run(ConvLayer layer, ConvGeometry geometry, DeviceTensor input) {
         DeviceTensor output = allocate(geometry.outputShape());
         try {
-            enqueue(layer, geometry, input, output, null);
+            enqueue(layer, geometry, paramsFor(geometry), input, output, null);
             return output;
         } catch (RuntimeException e) {
             output.close();
@@ -265,10 +293,10 @@ public final class OpenClBackend implements ConvBackend {
         }
     }
 
-    private void enqueue(ConvLayer layer, ConvGeometry geometry, DeviceTensor input, DeviceTensor output,
-                         cl_event event) {
+    private void enqueue(ConvLayer layer, ConvGeometry geometry, KernelParams schedule, DeviceTensor input,
+                         DeviceTensor output, cl_event event) {
         LayerWeights w = weights.get(layer, this::uploadWeights);
-        launcher.launch(KernelPlan.of(geometry, params), input.mem(this), w.weight().mem(),
+        launcher.launch(KernelPlan.of(geometry, schedule), input.mem(this), w.weight().mem(),
                 w.bias() == null ? null : w.bias().mem(), output.mem(this), event);
     }
 

@@ -1,0 +1,157 @@
+package org.clconv.opencl;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.clconv.ConvBackend;
+import org.clconv.ConvGeometry;
+import org.clconv.ConvLayer;
+import org.clconv.Tensor;
+import org.clconv.bench.OutputCheck;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Searches the schedule of one layer shape on the backend's device: every candidate runs the layer, its output
+ * is checked against a reference backend (the CPU backend) and rejected beyond a relative L2 error of
+ * {@value #TOLERANCE}; the verified candidates are timed (median device time) and the fastest wins. The
+ * default schedule is always a candidate, so the winner is never slower than the defaults as measured.
+ */
+public final class ScheduleTuner {
+    static final double TOLERANCE = 1e-5;
+    private static final Logger LOG = LoggerFactory.getLogger(ScheduleTuner.class);
+
+    /** One candidate's outcome: its median device time, or why it was rejected. */
+    public record Trial(KernelParams params, double millis, double error, String rejected) {
+        public boolean accepted() {
+            return rejected == null;
+        }
+    }
+
+    /** The trials of one layer shape and the winner (the fastest accepted; {@code null} when none was). */
+    public record Result(ConvGeometry geometry, List<Trial> trials, KernelParams winner) {
+        public Trial winnerTrial() {
+            return trials.stream().filter(t -> t.params().equals(winner)).findFirst().orElse(null);
+        }
+
+        /** The default schedule's trial (the first candidate). */
+        public Trial defaultTrial() {
+            return trials.get(0);
+        }
+    }
+
+    /** Between a candidate's run and its check: the identity, except in tests that corrupt a candidate. */
+    @FunctionalInterface
+    interface OutputTap {
+        Tensor apply(KernelParams candidate, Tensor output);
+    }
+
+    private final OpenClBackend backend;
+    private final ConvBackend reference;
+    private final int repeats;
+    private final OutputTap tap;
+
+    /** Tunes on {@code backend}'s device, checking against {@code reference}, timing {@code repeats} runs each. */
+    public ScheduleTuner(OpenClBackend backend, ConvBackend reference, int repeats) {
+        this(backend, reference, repeats, (candidate, output) -> output);
+    }
+
+    ScheduleTuner(OpenClBackend backend, ConvBackend reference, int repeats, OutputTap tap) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("tuning repeats must be at least 1, got " + repeats);
+        }
+        this.backend = backend;
+        this.reference = reference;
+        this.repeats = repeats;
+        this.tap = tap;
+    }
+
+    /** Tunes {@code layer} on {@code input} over the search space of its family on this device. */
+    public Result tune(ConvLayer layer, Tensor input) {
+        return tune(layer, input, candidates(layer.bind(input.shape())));
+    }
+
+    /** Tunes over {@code candidates}; the first is taken as the default (reported against the winner). */
+    public Result tune(ConvLayer layer, Tensor input, List<KernelParams> candidates) {
+        ConvGeometry geometry = layer.bind(input.shape());
+        Tensor expected = reference.conv2d(layer, input);
+        List<Trial> trials = new ArrayList<>();
+        try (DeviceTensor in = backend.upload(input); DeviceTensor out = backend.allocate(geometry.outputShape())) {
+            for (KernelParams candidate : candidates) {
+                trials.add(trial(layer, candidate, in, out, expected));
+            }
+        }
+        KernelParams winner = trials.stream().filter(Trial::accepted)
+                .min((a, b) -> Double.compare(a.millis(), b.millis())).map(Trial::params).orElse(null);
+        return new Result(geometry, List.copyOf(trials), winner);
+    }
+
+    private Trial trial(ConvLayer layer, KernelParams candidate, DeviceTensor in, DeviceTensor out, Tensor expected) {
+        try {
+            backend.conv2d(layer, in, out, candidate);
+            Tensor output = tap.apply(candidate, backend.download(out));
+            double error = OutputCheck.relativeL2(output, expected);
+            if (!(error <= TOLERANCE)) {
+                LOG.warn("rejected schedule {} for {}: relative L2 error {} against {}", candidate,
+                        layer.spec(), error, reference.name());
+                return new Trial(candidate, Double.NaN, error, "relative L2 error " + error + " > " + TOLERANCE);
+            }
+            long[] nanos = new long[repeats];
+            for (int i = 0; i < repeats; i++) {
+                nanos[i] = backend.conv2d(layer, in, out, candidate);
+            }
+            Arrays.sort(nanos);
+            return new Trial(candidate, nanos[repeats / 2] * 1e-6, error, null);
+        } catch (IllegalArgumentException | OpenClException e) {
+            // A schedule the device cannot run (too large a work-group, out of resources) is not a result.
+            return new Trial(candidate, Double.NaN, Double.NaN, e.getMessage());
+        }
+    }
+
+    /**
+     * The search space of one layer shape: the backend's default schedule first, then the one tuned before (if
+     * any), then per device class a small set of register tiles and work-group shapes for the layer's family
+     * (each is another program build).
+     */
+    public List<KernelParams> candidates(ConvGeometry geometry) {
+        KernelParams defaults = backend.params();
+        Set<KernelParams> out = new LinkedHashSet<>();
+        out.add(defaults);
+        out.add(backend.paramsFor(geometry));
+        boolean cpu = backend.device().kind() == DeviceInfo.Kind.CPU;
+        if (KernelFamily.of(geometry.spec()) == KernelFamily.DEPTHWISE) {
+            for (int x : cpu ? new int[] {4, 8, 16} : new int[] {2, 4, 8}) {
+                for (int y : cpu ? new int[] {1, 4} : new int[] {1, 2}) {
+                    if (cpu) {
+                        out.add(defaults.with(new DepthwiseSchedule(x, y, true, 1, 1)));
+                    } else {
+                        out.add(defaults.with(new DepthwiseSchedule(x, y, false, 32, 4)));
+                        out.add(defaults.with(new DepthwiseSchedule(x, y, false, 64, 2)));
+                    }
+                }
+            }
+        } else if (cpu) {
+            for (int[] t : new int[][] {{16, 16}, {8, 16}, {16, 8}, {8, 8}, {4, 16}}) {
+                out.add(defaults.with(new GemmSchedule(false, t[0], t[1], 16, t[0], t[1])));
+            }
+        } else {
+            for (int[] t : new int[][] {{64, 64, 16, 4, 4}, {128, 64, 16, 8, 4}, {64, 128, 16, 4, 8},
+                {32, 64, 16, 4, 4}, {128, 128, 16, 8, 8}, {64, 64, 8, 4, 4}}) {
+                out.add(defaults.with(new GemmSchedule(true, t[0], t[1], t[2], t[3], t[4])));
+            }
+        }
+        return out.stream().filter(this::fits).toList();
+    }
+
+    private boolean fits(KernelParams p) {
+        try {
+            p.checkFits(backend.device());
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+}
