@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 classpath="$(scripts/bench-classpath.sh)"
+# The Vector API module switches on the CPU backend's fast kernels (the JVM warns on stderr that it incubates).
 # shellcheck disable=SC2086  # CLCONV_JAVA_OPTS holds several options on purpose
-exec java -Dlogback.configurationFile=clconv-cli-logback.xml ${CLCONV_JAVA_OPTS:-} -cp "$classpath" \
+exec java --add-modules jdk.incubator.vector -Dlogback.configurationFile=clconv-cli-logback.xml ${CLCONV_JAVA_OPTS:-} -cp "$classpath" \
     org.openjdk.jmh.Main CpuBackendBenchmark "$@"
