@@ -1,16 +1,23 @@
 package org.clconv.cpu;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Splits a range of independent work units into chunks and runs them on the backend's pool. Chunks are sized
- * from the work (multiply-accumulates) so that small layers run inline on the caller's thread instead of paying
- * fork overhead, and large ones get a few chunks per thread for load balance.
+ * Splits a range of independent work units into chunks and runs them on the caller's thread and the backend's
+ * pool. Chunks are sized from the work (multiply-accumulates) so that small layers run inline instead of paying
+ * for waking threads, and large ones get a few chunks per thread for load balance.
+ *
+ * <p>Every participant, the caller included, claims the next chunk from a shared counter until none is left.
+ * On a busy machine a woken pool thread may wait milliseconds for a core; with fixed shares the whole call
+ * would wait for it, here the threads that are running simply take its chunks (a late helper finds nothing
+ * left and returns at once). The caller then waits only for chunks already being computed.
  */
 final class ParallelRunner {
-    /** Below about this many MACs per chunk (tens of microseconds), forking costs more than it saves. */
+    /** Below about this many MACs per chunk (tens of microseconds), waking a thread costs more than it saves. */
     private static final long MIN_MACS_PER_CHUNK = 1L << 16;
     /** Chunks per thread: enough to even out uneven chunks, few enough to keep per-chunk scratch cheap. */
     private static final int CHUNKS_PER_THREAD = 4;
@@ -33,42 +40,69 @@ final class ParallelRunner {
     void run(int units, long macsPerUnit, Body body) {
         long total = (long) units * Math.max(1, macsPerUnit);
         long byWork = Math.max(1, total / MIN_MACS_PER_CHUNK);
-        int chunks = (int) Math.min(Math.min(byWork, units), (long) pool.getParallelism() * CHUNKS_PER_THREAD);
+        int chunks = (int) Math.min(Math.min(byWork, units), (long) threads() * CHUNKS_PER_THREAD);
         if (chunks <= 1) {
             body.run(0, units);
             return;
         }
+        Job job = new Job(body, units, chunks);
+        int helpers = Math.min(threads(), chunks) - 1;
         try {
-            pool.invoke(new Chunks(body, units, chunks, 0, chunks));
+            for (int i = 0; i < helpers; i++) {
+                pool.execute(job::work);
+            }
         } catch (RejectedExecutionException e) {
             throw new IllegalStateException("the CPU backend was closed while a convolution was running", e);
         }
+        job.work();
+        job.awaitAll();
     }
 
-    /** Chunks [lo, hi) of {@code chunks} equal slices of the unit range, split in halves down to one chunk. */
-    private static final class Chunks extends RecursiveAction {
+    /** One call's chunks: claimed in order by whoever is running, counted down as they finish. */
+    private static final class Job {
         private final Body body;
         private final int units;
         private final int chunks;
-        private final int lo;
-        private final int hi;
+        private final Thread caller = Thread.currentThread();
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger unfinished;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        Chunks(Body body, int units, int chunks, int lo, int hi) {
+        Job(Body body, int units, int chunks) {
             this.body = body;
             this.units = units;
             this.chunks = chunks;
-            this.lo = lo;
-            this.hi = hi;
+            this.unfinished = new AtomicInteger(chunks);
         }
 
-        @Override
-        protected void compute() {
-            if (hi - lo == 1) {
-                body.run(start(lo), start(hi));
-                return;
+        void work() {
+            for (int chunk = next.getAndIncrement(); chunk < chunks; chunk = next.getAndIncrement()) {
+                try {
+                    if (failure.get() == null) {
+                        body.run(start(chunk), start(chunk + 1));
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    if (unfinished.decrementAndGet() == 0) {
+                        LockSupport.unpark(caller);
+                    }
+                }
             }
-            int mid = (lo + hi) >>> 1;
-            invokeAll(new Chunks(body, units, chunks, lo, mid), new Chunks(body, units, chunks, mid, hi));
+        }
+
+        /** Returns when every chunk has finished; rethrows the first failure on the caller's thread. */
+        void awaitAll() {
+            while (unfinished.get() > 0) {
+                LockSupport.park(this);
+            }
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
         }
 
         private int start(int chunk) {
