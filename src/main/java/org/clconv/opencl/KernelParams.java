@@ -37,8 +37,22 @@ public record KernelParams(DepthwiseSchedule depthwise, GemmSchedule gemm) {
         }
     }
 
-    /** The defaults for a device's class and, for GPUs, its vendor. */
+    /**
+     * The defaults for a device's class and, for GPUs, its vendor; on a device too small for them (work-group
+     * size or local memory below what they assume) the CPU-class schedule, which uses no local memory and tiny
+     * work-groups, so that a small device still runs (and {@code auto} still picks it) instead of failing.
+     */
     public static KernelParams defaultsFor(DeviceInfo device) {
+        KernelParams preferred = preferredFor(device);
+        try {
+            preferred.checkFits(device);
+            return preferred;
+        } catch (IllegalArgumentException tooLarge) {
+            return CPU_DEFAULTS;
+        }
+    }
+
+    private static KernelParams preferredFor(DeviceInfo device) {
         if (device.kind() == DeviceInfo.Kind.CPU) {
             return CPU_DEFAULTS;
         }
