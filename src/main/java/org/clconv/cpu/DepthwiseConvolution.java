@@ -34,7 +34,7 @@ final class DepthwiseConvolution implements ConvPath {
         int rowSplit = Math.min(g.outH(), Math.max(1, (wanted + planes - 1) / planes));
         int blockRows = (g.outH() + rowSplit - 1) / rowSplit;
         int blocks = (g.outH() + blockRows - 1) / blockRows;
-        Layout layout = new Layout(g, blockRows, kernels.columnStep());
+        Layout layout = new Layout(g, blockRows, kernels);
         OutputRows outputRows = new OutputRows(layer);
         float[] w = layer.weight().data();
         int taps = c.kernelH() * c.kernelW();
@@ -73,6 +73,7 @@ final class DepthwiseConvolution implements ConvPath {
     private static final class Layout {
         private final ConvGeometry g;
         private final Conv2d c;
+        private final MicroKernels kernels;
         private final int step;
         /** Padded columns and rows (of a full block) the block reads; phase width and plane size. */
         private final int paddedW;
@@ -89,10 +90,11 @@ final class DepthwiseConvolution implements ConvPath {
         private final int[] interiorFrom;
         private final int[] interiorTo;
 
-        Layout(ConvGeometry g, int blockRows, int step) {
+        Layout(ConvGeometry g, int blockRows, MicroKernels kernels) {
             this.g = g;
             this.c = g.spec();
-            this.step = step;
+            this.kernels = kernels;
+            this.step = kernels.columnStep();
             this.paddedW = (g.outW() - 1) * c.strideW() + (c.kernelW() - 1) * c.dilationW() + 1;
             this.blockH = (blockRows - 1) * c.strideH() + (c.kernelH() - 1) * c.dilationH() + 1;
             this.phaseW = (paddedW + c.strideW() - 1) / c.strideW();
@@ -185,6 +187,8 @@ final class DepthwiseConvolution implements ConvPath {
                     }
                     if (sW == 1) {
                         System.arraycopy(in, src + from + p - c.padLeft(), padded, dst + from, to - from);
+                    } else if (sW == 2) {
+                        kernels.copyEveryOther(in, src + from * sW + p - c.padLeft(), padded, dst + from, to - from);
                     } else {
                         for (int j = from, s = src + from * sW + p - c.padLeft(); j < to; j++, s += sW) {
                             padded[dst + j] = in[s];

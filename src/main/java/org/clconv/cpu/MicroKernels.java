@@ -5,8 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two inner loops every path is built from: a register-blocked GEMM step over packed weight panels and a
- * depthwise stencil. Two implementations: {@link VectorMicroKernels} (jdk.incubator.vector; C2 does not
+ * The inner loops every path is built from: a register-blocked GEMM step over packed weight panels, a depthwise
+ * stencil and the stride-2 split of input rows into phases. Two implementations: {@link VectorMicroKernels} (jdk.incubator.vector; C2 does not
  * vectorise these loops on its own, the explicit vectors are roughly 15x faster) and {@link ScalarMicroKernels}
  * (plain Java, always available). {@link #best()} picks the vector one only when the JVM was started with the
  * incubator module ({@code --add-modules jdk.incubator.vector}); both compute the same sums in the same order
@@ -31,6 +31,12 @@ interface MicroKernels {
     /** acc[accOff + j] += sum over t < taps of w[wOff + t] * src[srcBase + srcOff[t] + j], for j < n. */
     void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff,
             int n);
+
+    /**
+     * dst[dstOff + j] = src[srcOff + 2j] for j < n: one stride phase of a stride-2 input row (a plain copy, so both
+     * implementations give the same floats).
+     */
+    void copyEveryOther(float[] src, int srcOff, float[] dst, int dstOff, int n);
 
     /** The vector kernels when the incubator module is in the boot layer and links, else the scalar ones. */
     static MicroKernels best() {

@@ -38,4 +38,11 @@ final class ScalarMicroKernels implements MicroKernels {
             acc[accOff + j] += sum;
         }
     }
+
+    @Override
+    public void copyEveryOther(float[] src, int srcOff, float[] dst, int dstOff, int n) {
+        for (int j = 0; j < n; j++) {
+            dst[dstOff + j] = src[srcOff + 2 * j];
+        }
+    }
 }
