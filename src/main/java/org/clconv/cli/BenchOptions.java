@@ -40,8 +40,9 @@ public final class BenchOptions {
             description = "Keep timing until this much time has passed as well (default: ${DEFAULT-VALUE}).")
     double minTime;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "0.5",
-            description = "Untimed warm-up per layer and mode, at least two calls (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1",
+            description = "Untimed warm-up per layer and mode, at least two calls, then up to 4x longer while calls"
+                    + " still get faster (default: ${DEFAULT-VALUE}).")
     double warmup;
 
     @Option(names = "--max-time", paramLabel = "SECONDS", defaultValue = "20",
