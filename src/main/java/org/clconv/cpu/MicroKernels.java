@@ -13,8 +13,11 @@ import org.slf4j.LoggerFactory;
  * per output, so results do not depend on which one runs.
  */
 interface MicroKernels {
-    /** Output channels per weight panel: the weights of tap k for channels i = 0..3 are at panel + 4k + i. */
-    int ROWS = 4;
+    /**
+     * Output channels per weight panel: the weights of tap k for channels i = 0..7 are at panel + 8k + i. Eight
+     * rows load each B vector once for eight FMAs (four left the GEMM bound by B loads from L2).
+     */
+    int ROWS = 8;
 
     /** Short name for logs and the device description. */
     String name();

@@ -7,13 +7,19 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link MicroKernels} on jdk.incubator.vector, loaded only through {@link MicroKernels#best()}. The GEMM step
- * keeps a 4 x 3-vector tile of C in registers for the whole depth (12 accumulators, one broadcast weight and
- * three loaded B vectors per k: FMA-bound, not load-bound); the stencil keeps four vectors of one output row in
- * registers across all taps.
+ * keeps an 8 x 3-vector tile of C in registers for the whole depth (24 accumulators, one broadcast weight and
+ * three loaded B vectors per k, 28 of the 32 AVX-512 registers: FMA-bound, not load-bound); the stencil keeps
+ * four vectors of one output row in registers across all taps.
  */
 final class VectorMicroKernels implements MicroKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /**
+     * The 8 x 3 tile needs 28 vector registers: AVX-512 has 32, AVX2 only 16 (it would spill accumulators), so
+     * narrower vectors run each panel as two 4 x 3 tiles (16 registers).
+     */
+    private static final boolean WIDE_TILES = S.vectorBitSize() >= 512;
+    private static final int HALF = ROWS / 2;
     /** Lane i takes lane 2i mod L: the even lanes of a vector, in the low half and again in the high half. */
     private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i % L);
     private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(S, (1L << (L / 2)) - 1);
@@ -33,19 +39,102 @@ final class VectorMicroKernels implements MicroKernels {
             int n) {
         int j = 0;
         for (; j + 3 * L <= n; j += 3 * L) {
-            gemm4x3(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
+            if (WIDE_TILES) {
+                gemm8x3(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
+            } else {
+                gemm4x3(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
+                gemm4x3(a, aOff + HALF, depth, b, bOff + j, ldb, c, cOff + HALF * ldc + j, ldc);
+            }
         }
         for (; j < n; j += L) {
-            gemm4x1(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
+            gemm8x1(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
         }
     }
 
+    private static void gemm8x3(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
+        FloatVector c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        for (int k = 0, ai = aOff, bi = bOff; k < depth; k++, ai += ROWS, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector w = FloatVector.broadcast(S, a[ai]);
+            c00 = w.fma(b0, c00);
+            c01 = w.fma(b1, c01);
+            c02 = w.fma(b2, c02);
+            w = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = w.fma(b0, c10);
+            c11 = w.fma(b1, c11);
+            c12 = w.fma(b2, c12);
+            w = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = w.fma(b0, c20);
+            c21 = w.fma(b1, c21);
+            c22 = w.fma(b2, c22);
+            w = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = w.fma(b0, c30);
+            c31 = w.fma(b1, c31);
+            c32 = w.fma(b2, c32);
+            w = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = w.fma(b0, c40);
+            c41 = w.fma(b1, c41);
+            c42 = w.fma(b2, c42);
+            w = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = w.fma(b0, c50);
+            c51 = w.fma(b1, c51);
+            c52 = w.fma(b2, c52);
+            w = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = w.fma(b0, c60);
+            c61 = w.fma(b1, c61);
+            c62 = w.fma(b2, c62);
+            w = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = w.fma(b0, c70);
+            c71 = w.fma(b1, c71);
+            c72 = w.fma(b2, c72);
+        }
+        // written out in full: a helper taking vectors as arguments is too big to inline, which makes C2 box
+        // the accumulators and fall back to the Java implementation of every operation (10x slower)
+        int r = cOff;
+        FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c01).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c02).intoArray(c, r + 2 * L);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c11).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c12).intoArray(c, r + 2 * L);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c21).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c22).intoArray(c, r + 2 * L);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c31).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c32).intoArray(c, r + 2 * L);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c41).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c42).intoArray(c, r + 2 * L);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c51).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c52).intoArray(c, r + 2 * L);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c60).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c61).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c62).intoArray(c, r + 2 * L);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c70).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c71).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c72).intoArray(c, r + 2 * L);
+    }
+
+    /** Rows [0, 4) of the panel at aOff (weights of k at aOff + ROWS*k): the 16-register tile for AVX2. */
     private static void gemm4x3(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
             int ldc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
         for (int k = 0, ai = aOff, bi = bOff; k < depth; k++, ai += ROWS, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
@@ -67,40 +156,54 @@ final class VectorMicroKernels implements MicroKernels {
             c31 = w.fma(b1, c31);
             c32 = w.fma(b2, c32);
         }
-        // written out in full: a helper taking vectors as arguments is too big to inline, which makes C2 box
-        // the accumulators and fall back to the Java implementation of every operation (10x slower)
-        int r0 = cOff;
-        int r1 = cOff + ldc;
-        int r2 = cOff + 2 * ldc;
-        int r3 = cOff + 3 * ldc;
-        FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
-        FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
-        FloatVector.fromArray(S, c, r0 + 2 * L).add(c02).intoArray(c, r0 + 2 * L);
-        FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
-        FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
-        FloatVector.fromArray(S, c, r1 + 2 * L).add(c12).intoArray(c, r1 + 2 * L);
-        FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
-        FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
-        FloatVector.fromArray(S, c, r2 + 2 * L).add(c22).intoArray(c, r2 + 2 * L);
-        FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
-        FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
-        FloatVector.fromArray(S, c, r3 + 2 * L).add(c32).intoArray(c, r3 + 2 * L);
+        int r = cOff;
+        FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c01).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c02).intoArray(c, r + 2 * L);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c11).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c12).intoArray(c, r + 2 * L);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c21).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c22).intoArray(c, r + 2 * L);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
+        FloatVector.fromArray(S, c, r + L).add(c31).intoArray(c, r + L);
+        FloatVector.fromArray(S, c, r + 2 * L).add(c32).intoArray(c, r + 2 * L);
     }
 
-    private static void gemm4x1(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
+    private static void gemm8x1(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
             int ldc) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         for (int k = 0, ai = aOff, bi = bOff; k < depth; k++, ai += ROWS, bi += ldb) {
             FloatVector bv = FloatVector.fromArray(S, b, bi);
             c0 = FloatVector.broadcast(S, a[ai]).fma(bv, c0);
             c1 = FloatVector.broadcast(S, a[ai + 1]).fma(bv, c1);
             c2 = FloatVector.broadcast(S, a[ai + 2]).fma(bv, c2);
             c3 = FloatVector.broadcast(S, a[ai + 3]).fma(bv, c3);
+            c4 = FloatVector.broadcast(S, a[ai + 4]).fma(bv, c4);
+            c5 = FloatVector.broadcast(S, a[ai + 5]).fma(bv, c5);
+            c6 = FloatVector.broadcast(S, a[ai + 6]).fma(bv, c6);
+            c7 = FloatVector.broadcast(S, a[ai + 7]).fma(bv, c7);
         }
-        FloatVector.fromArray(S, c, cOff).add(c0).intoArray(c, cOff);
-        FloatVector.fromArray(S, c, cOff + ldc).add(c1).intoArray(c, cOff + ldc);
-        FloatVector.fromArray(S, c, cOff + 2 * ldc).add(c2).intoArray(c, cOff + 2 * ldc);
-        FloatVector.fromArray(S, c, cOff + 3 * ldc).add(c3).intoArray(c, cOff + 3 * ldc);
+        int r = cOff;
+        FloatVector.fromArray(S, c, r).add(c0).intoArray(c, r);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c1).intoArray(c, r);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c2).intoArray(c, r);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c3).intoArray(c, r);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c4).intoArray(c, r);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c5).intoArray(c, r);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c6).intoArray(c, r);
+        r += ldc;
+        FloatVector.fromArray(S, c, r).add(c7).intoArray(c, r);
     }
 
     @Override
