@@ -11,13 +11,19 @@
 //                inside the row load each tap as one vector instead (SIMD on CPU devices, wide loads on GPUs).
 //   DW_OUT_Y     output rows per work-item, one after the other (fewer, longer work-items for CPU devices,
 //                whose work-groups are loops).
-//   DW_ROW_LOOP  0: a work-item computes one block of DW_OUT_X outputs per row (GPUs: neighbouring work-items
-//                read neighbouring blocks). 1: a work-item walks its rows whole, block after block, with the
-//                edges one output at a time (CPU devices: vector blocks everywhere but at the edges).
-//   DW_GROUP_X, DW_GROUP_Y   the work-group shape over (x blocks, row blocks); DW_GROUP_X is 1 with DW_ROW_LOOP.
+//   DW_LAYOUT    0 (blocks): a work-item computes one block of DW_OUT_X outputs per row straight from global
+//                memory (neighbouring work-items read neighbouring blocks; caches serve the overlaps).
+//                1 (staged): the work-group first copies the padded input its output tile reads into local
+//                memory (padding mode applied once per element, interior rows in vectors), then every output
+//                block, edges included, is DW_OUT_X outputs from that tile: no bounds checks, no scalar edges.
+//   DW_GROUP_X, DW_GROUP_Y   the work-group shape over (x blocks, row blocks).
+//   DW_TILE_X    staged: output columns per work-group tile (a multiple of DW_OUT_X); its DW_GROUP_X work-items
+//                take its blocks in turn. The tile is DW_GROUP_Y * DW_OUT_Y rows high.
+//   DW_PLANES    (n, channel) planes per work-group, one after the other: fewer, longer work-groups where a
+//                plane is small (CPU devices pay per work-group).
 //
-// NDRange: (ceil(OW / DW_OUT_X) rounded up to DW_GROUP_X, or 1 with DW_ROW_LOOP; ceil(OH / DW_OUT_Y) rounded up
-// to DW_GROUP_Y; N * C_out).
+// NDRange: (x: ceil(OW / DW_OUT_X) rounded up to DW_GROUP_X; staged: ceil(OW / DW_TILE_X) * DW_GROUP_X),
+// (y: ceil(OH / DW_OUT_Y) rounded up to DW_GROUP_Y), (z: ceil(N * C_out / DW_PLANES)).
 // Adjacent work-items in x read and write adjacent row segments, so accesses stay coalesced along the
 // contiguous dimension.
 
@@ -94,105 +100,210 @@ INLINE void taps_interior(float* acc, const global float* src, const float* w, i
 #endif
 
 
-// One output anywhere: every tap mapped on its own (the row-loop variant's edges).
-INLINE float tap_sum_single(const global float* src, const float* w, int iy0, int ix0, int height,
-                            int width) {
-    float sum = 0.0f;
-#pragma unroll
-    for (int ky = 0; ky < KERNEL_H; ky++) {
-        const int sy = source_index(iy0 + ky * DIL_H, height);
-        if (sy < 0) {
-            continue;
-        }
-#pragma unroll
-        for (int kx = 0; kx < KERNEL_W; kx++) {
-            const int sx = source_index(ix0 + kx * DIL_W, width);
-            sum = fma(w[ky * KERNEL_W + kx], sx < 0 ? 0.0f : src[sy * width + sx], sum);
-        }
-    }
-    return sum;
-}
-
-// The DW_OUT_X outputs from ox0 of one row, stored from acc.
+// The DW_OUT_X outputs from ox0 of one row, finished and stored from acc: one vector store when the block is
+// whole, else only the outputs that exist.
 INLINE void store_block(float* acc, global float* dst, const global float* bias, int oc, int ox0, int out_width) {
 #pragma unroll
     for (int t = 0; t < DW_OUT_X; t++) {
+        acc[t] = finish(acc[t], bias, oc);
+    }
+#ifdef DW_VECTOR
+    if (ox0 + DW_OUT_X <= out_width) {
+        vstoreX(vloadX(0, acc), 0, dst + ox0);
+        return;
+    }
+#endif
+#pragma unroll
+    for (int t = 0; t < DW_OUT_X; t++) {
         if (ox0 + t < out_width) {
-            dst[ox0 + t] = finish(acc[t], bias, oc);
+            dst[ox0 + t] = acc[t];
         }
     }
 }
+
+#define LAYOUT_BLOCKS 0
+#define LAYOUT_STAGED 1
+
+// The block at ox0 of one output row, from global memory.
+INLINE void block_direct(const global float* src, global float* dst, const float* w, const global float* bias,
+                         int oc, int iy0, int ox0, int height, int width, int out_width, int pad_left) {
+    const int ix0 = ox0 * STRIDE_W - pad_left;
+    float acc[DW_OUT_X];
+#pragma unroll
+    for (int t = 0; t < DW_OUT_X; t++) {
+        acc[t] = 0.0f;
+    }
+#ifdef DW_VECTOR
+    if (ix0 >= 0 && ix0 + VECTOR_SPAN <= width) {
+        taps_interior(acc, src, w, iy0, ix0, height, width);
+    } else
+#endif
+    {
+        taps_mapped(acc, src, w, iy0, ix0, height, width);
+    }
+    store_block(acc, dst, bias, oc, ox0, out_width);
+}
+
+#if DW_LAYOUT == LAYOUT_STAGED
+#define TILE_Y (DW_GROUP_Y * DW_OUT_Y)
+// The staged input tile: every padded input row and column the tile's outputs read. A block reads up to one
+// column past its last needed input (stride 2), so the width covers whole blocks at the tile's end.
+#define STAGE_H ((TILE_Y - 1) * STRIDE_H + (KERNEL_H - 1) * DIL_H + 1)
+#define STAGE_W (DW_TILE_X * STRIDE_W + (KERNEL_W - 1) * DIL_W)
+
+// A work-group of one work-item (CPU devices) needs no barrier; PoCL compiles barriers inside loops into
+// work-item context saves even then.
+#if DW_GROUP_X * DW_GROUP_Y > 1
+#define TILE_BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
+#else
+#define TILE_BARRIER()
+#endif
+
+#ifdef DW_VECTOR
+#define STAGE_COPY DW_OUT_X
+#else
+#define STAGE_COPY 1
+#endif
+
+// One input element through the padding mode (0 on zero padding).
+INLINE float padded(const global float* row, int x, int width) {
+    const int sx = source_index(x, width);
+    return sx < 0 ? 0.0f : row[sx];
+}
+
+// Copies `rows` x `cols` of the padded input from (iy0, ix0) into the tile, shared by the work-group: rows by
+// work-item row, columns by work-item column; the in-row columns as STAGE_COPY-wide vectors (coalesced runs on
+// GPUs, SIMD copies on CPU devices), the padding columns (a few per side) one by one.
+INLINE void stage_tile(local float* tile, const global float* src, int iy0, int ix0, int rows, int cols,
+                       int height, int width) {
+    const int lx = get_local_id(0);
+    const int lo = clamp(-ix0, 0, cols);
+    const int hi = clamp(width - ix0, lo, cols);
+    const int runs = (hi - lo) / STAGE_COPY;
+    for (int r = get_local_id(1); r < rows; r += DW_GROUP_Y) {
+        local float* dst = tile + r * STAGE_W;
+        const int sy = source_index(iy0 + r, height);
+        if (sy < 0) {
+            for (int c = lx; c < cols; c += DW_GROUP_X) {
+                dst[c] = 0.0f;
+            }
+            continue;
+        }
+        const global float* row = src + sy * width;
+        for (int c = lx; c < lo; c += DW_GROUP_X) {
+            dst[c] = padded(row, ix0 + c, width);
+        }
+        for (int v = lx; v < runs; v += DW_GROUP_X) {
+            const int c = lo + v * STAGE_COPY;
+#if STAGE_COPY > 1
+            vstoreX(vloadX(0, row + ix0 + c), 0, dst + c);
+#else
+            dst[c] = row[ix0 + c];
+#endif
+        }
+        for (int c = lo + runs * STAGE_COPY + lx; c < cols; c += DW_GROUP_X) {
+            dst[c] = padded(row, ix0 + c, width);
+        }
+    }
+}
+
+// The DW_OUT_X outputs of one block from the tile: `at` is the block's first input (top-left tap).
+INLINE void taps_staged(float* acc, const local float* at, const float* w) {
+#ifdef DW_VECTOR
+    floatX sum = (floatX) (0.0f);
+#pragma unroll
+    for (int ky = 0; ky < KERNEL_H; ky++) {
+#pragma unroll
+        for (int kx = 0; kx < KERNEL_W; kx++) {
+            sum = fma((floatX) (w[ky * KERNEL_W + kx]), TAP_LOAD(at + ky * DIL_H * STAGE_W + kx * DIL_W), sum);
+        }
+    }
+    vstoreX(sum, 0, acc);
+#else
+#pragma unroll
+    for (int t = 0; t < DW_OUT_X; t++) {
+        acc[t] = 0.0f;
+    }
+#pragma unroll
+    for (int ky = 0; ky < KERNEL_H; ky++) {
+#pragma unroll
+        for (int kx = 0; kx < KERNEL_W; kx++) {
+            const float wv = w[ky * KERNEL_W + kx];
+#pragma unroll
+            for (int t = 0; t < DW_OUT_X; t++) {
+                acc[t] = fma(wv, at[ky * DIL_H * STAGE_W + t * STRIDE_W + kx * DIL_W], acc[t]);
+            }
+        }
+    }
+#endif
+}
+
+// The work-group's tile of one plane: stage, then every block from local memory. A partial tile's last block
+// moves left to end at the tile's edge (recomputing a few outputs) when the tile holds a whole block.
+INLINE void plane_staged(local float* tile, const global float* src, global float* dst, const float* w,
+                         const global float* bias, int oc, int height, int width, int out_height, int out_width,
+                         int pad_top, int pad_left) {
+    const int tx0 = get_group_id(0) * DW_TILE_X;
+    const int ty0 = get_group_id(1) * TILE_Y;
+    const int tw = min(DW_TILE_X, out_width - tx0);
+    const int th = min(TILE_Y, out_height - ty0);
+    stage_tile(tile, src, ty0 * STRIDE_H - pad_top, tx0 * STRIDE_W - pad_left,
+               (th - 1) * STRIDE_H + (KERNEL_H - 1) * DIL_H + 1, (tw - 1) * STRIDE_W + (KERNEL_W - 1) * DIL_W + 1,
+               height, width);
+    TILE_BARRIER();
+    const int last = tw >= DW_OUT_X ? tw - DW_OUT_X : 0;
+    for (int r = get_local_id(1) * DW_OUT_Y; r < min(th, (int) (get_local_id(1) + 1) * DW_OUT_Y); r++) {
+        global float* out_row = dst + (ty0 + r) * out_width + tx0;
+        for (int b = get_local_id(0) * DW_OUT_X; b < tw; b += DW_GROUP_X * DW_OUT_X) {
+            const int x = min(b, last);
+            float acc[DW_OUT_X];
+            taps_staged(acc, tile + r * STRIDE_H * STAGE_W + x * STRIDE_W, w);
+            store_block(acc, out_row, bias, oc, x, tw);
+        }
+    }
+    // The next plane's staging overwrites the tile.
+    TILE_BARRIER();
+}
+#endif
 
 __kernel __attribute__((reqd_work_group_size(DW_GROUP_X, DW_GROUP_Y, 1)))
 void conv_depthwise(const global float* restrict input, const global float* restrict weight,
                     const global float* restrict bias, global float* restrict output,
                     int in_channels, int height, int width, int multiplier,
-                    int out_height, int out_width, int pad_top, int pad_left) {
-#if DW_ROW_LOOP
-    const int ox0 = 0;
+                    int out_height, int out_width, int pad_top, int pad_left, int planes) {
+#if DW_LAYOUT == LAYOUT_STAGED
+    local float tile[STAGE_H * STAGE_W];
 #else
     const int ox0 = get_global_id(0) * DW_OUT_X;
-#endif
     const int oy0 = get_global_id(1) * DW_OUT_Y;
     if (ox0 >= out_width || oy0 >= out_height) {
         return;
     }
-    // plane = n * C_out + oc; the input channel of output channel oc is oc / multiplier.
-    const size_t plane = get_global_id(2);
-    const int out_channels = in_channels * multiplier;
-    const int oc = (int) (plane % out_channels);
-    const size_t in_plane = plane / out_channels * in_channels + oc / multiplier;
-    const global float* src = input + in_plane * height * width;
-    // The taps in registers: loaded once, not after every store (the compiler cannot tell output from weight).
-    float w[KERNEL_H * KERNEL_W];
-#pragma unroll
-    for (int t = 0; t < KERNEL_H * KERNEL_W; t++) {
-        w[t] = weight[oc * (KERNEL_H * KERNEL_W) + t];
-    }
-#if DW_ROW_LOOP && defined(DW_VECTOR)
-    // The rightmost block start whose span lies inside the row and whose outputs exist (-1: none).
-    const int fit = width - VECTOR_SPAN + pad_left;
-    const int last_block = min(out_width - DW_OUT_X, fit < 0 ? -1 : fit / STRIDE_W);
-#endif
     const int rows = min(DW_OUT_Y, out_height - oy0);
-    for (int r = 0; r < rows; r++) {
-        const int oy = oy0 + r;
-        const int iy0 = oy * STRIDE_H - pad_top;
-        global float* dst = output + plane * out_height * out_width + oy * out_width;
-#if DW_ROW_LOOP
-        // CPU devices: the work-item walks the whole row in vector blocks wherever their span lies inside the
-        // row, one output at a time elsewhere (a 3x3 with padding 1: one output per side). The last block moves
-        // left to end inside the row, recomputing a few outputs (the same values) rather than going scalar.
-        for (int ox = 0; ox < out_width;) {
-#ifdef DW_VECTOR
-            const int b = min(ox, last_block);
-            if (b * STRIDE_W >= pad_left && b + DW_OUT_X > ox) {
-                float acc[DW_OUT_X];
-                taps_interior(acc, src, w, iy0, b * STRIDE_W - pad_left, height, width);
-                store_block(acc, dst, bias, oc, b, out_width);
-                ox = b + DW_OUT_X;
-                continue;
-            }
 #endif
-            dst[ox] = finish(tap_sum_single(src, w, iy0, ox * STRIDE_W - pad_left, height, width), bias, oc);
-            ox++;
-        }
-#else
-        const int ix0 = ox0 * STRIDE_W - pad_left;
-        float acc[DW_OUT_X];
+    const int out_channels = in_channels * multiplier;
+    // Every work-item of a group takes the same planes, so the staged layout's barriers are met by all.
+    const int first = get_group_id(2) * DW_PLANES;
+    for (int plane = first; plane < min(planes, first + DW_PLANES); plane++) {
+        // plane = n * C_out + oc; the input channel of output channel oc is oc / multiplier.
+        const int oc = plane % out_channels;
+        const size_t in_plane = (size_t) (plane / out_channels) * in_channels + oc / multiplier;
+        const global float* src = input + in_plane * height * width;
+        global float* dst = output + (size_t) plane * out_height * out_width;
+        // The taps in registers: loaded once, not after every store (the compiler cannot tell output from weight).
+        float w[KERNEL_H * KERNEL_W];
 #pragma unroll
-        for (int t = 0; t < DW_OUT_X; t++) {
-            acc[t] = 0.0f;
+        for (int t = 0; t < KERNEL_H * KERNEL_W; t++) {
+            w[t] = weight[oc * (KERNEL_H * KERNEL_W) + t];
         }
-#ifdef DW_VECTOR
-        if (ix0 >= 0 && ix0 + VECTOR_SPAN <= width) {
-            taps_interior(acc, src, w, iy0, ix0, height, width);
-        } else
-#endif
-        {
-            taps_mapped(acc, src, w, iy0, ix0, height, width);
+#if DW_LAYOUT == LAYOUT_STAGED
+        plane_staged(tile, src, dst, w, bias, oc, height, width, out_height, out_width, pad_top, pad_left);
+#else
+        for (int r = 0; r < rows; r++) {
+            const int oy = oy0 + r;
+            block_direct(src, dst + oy * out_width, w, bias, oc, oy * STRIDE_H - pad_top, ox0, height, width,
+                         out_width, pad_left);
         }
-        store_block(acc, dst, bias, oc, ox0, out_width);
 #endif
     }
 }

@@ -12,22 +12,24 @@ public record KernelParams(DepthwiseSchedule depthwise, GemmSchedule gemm) {
      * NVIDIA: 256-thread GEMM work-groups (8 warps) with 4x4 register tiles from local-memory tiles;
      * 128-thread depthwise groups of 4 float4 outputs per work-item, two rows each.
      */
-    static final KernelParams NVIDIA_DEFAULTS = new KernelParams(new DepthwiseSchedule(4, 2, false, 32, 4),
+    static final KernelParams NVIDIA_DEFAULTS = new KernelParams(DepthwiseSchedule.blocks(4, 2, 32, 4),
             new GemmSchedule(true, 64, 64, 16, 4, 4));
     /** AMD: the same tiles in 64-wide wavefronts (a depthwise group row of 64 work-items). */
-    static final KernelParams AMD_DEFAULTS = new KernelParams(new DepthwiseSchedule(4, 2, false, 64, 2),
+    static final KernelParams AMD_DEFAULTS = new KernelParams(DepthwiseSchedule.blocks(4, 2, 64, 2),
             new GemmSchedule(true, 64, 64, 16, 4, 4));
     /** Intel GPUs: SIMD-8/16 execution units with smaller register files: 128-thread GEMM groups. */
-    static final KernelParams INTEL_GPU_DEFAULTS = new KernelParams(new DepthwiseSchedule(4, 1, false, 16, 8),
+    static final KernelParams INTEL_GPU_DEFAULTS = new KernelParams(DepthwiseSchedule.blocks(4, 1, 16, 8),
             new GemmSchedule(true, 32, 64, 16, 4, 4));
     /** Any other GPU or accelerator: the NVIDIA shapes, which every OpenCL 1.2 GPU can run. */
     static final KernelParams GPU_DEFAULTS = NVIDIA_DEFAULTS;
     /**
      * CPU devices (PoCL): a work-group is a loop on one core, local memory is cache and a barrier spills every
      * work-item's registers, so the GEMM runs without local tiles, each work-item holding 16 channels x
-     * float16 (16 vector accumulators); depthwise work-items take float8 vectors over 4 rows. From PoCL trials.
+     * float16 (16 vector accumulators); depthwise work-groups of one work-item stage 128 x 16 output tiles
+     * (padding built in, so every block is a float8, edges included), four planes each: a 7x7 plane is too little
+     * work for one work-group's scheduling cost. From PoCL trials.
      */
-    static final KernelParams CPU_DEFAULTS = new KernelParams(new DepthwiseSchedule(8, 4, true, 1, 1),
+    static final KernelParams CPU_DEFAULTS = new KernelParams(DepthwiseSchedule.staged(8, 16, 1, 1, 128, 4),
             new GemmSchedule(false, 16, 64, 16, 16, 16));
 
     public KernelParams {

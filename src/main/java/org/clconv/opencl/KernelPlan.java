@@ -57,14 +57,21 @@ final class KernelPlan {
 
     private static KernelPlan depthwise(ConvGeometry g, DepthwiseSchedule p, String options) {
         Conv2d s = g.spec();
-        long blocksX = p.rowLoop() ? 1 : ceilDiv(g.outW(), p.outputsX());
-        long blocksY = ceilDiv(g.outH(), p.outputsY());
-        long[] global = {roundUp(blocksX, p.groupX()), roundUp(blocksY, p.groupY()),
-            (long) g.batch() * s.outChannels()};
+        long planes = (long) g.batch() * s.outChannels();
+        long[] global = {depthwiseWidth(g, p), roundUp(ceilDiv(g.outH(), p.outputsY()), p.groupY()),
+            ceilDiv(planes, p.planes())};
         long[] local = {p.groupX(), p.groupY(), 1};
         int[] args = {s.inChannels(), g.inH(), g.inW(), s.channelMultiplier(), g.outH(), g.outW(), s.padTop(),
-            s.padLeft()};
+            s.padLeft(), Math.toIntExact(planes)};
         return new KernelPlan(KernelFamily.DEPTHWISE, options, global, local, args);
+    }
+
+    /** The NDRange's x extent: work-items per output row, rounded up to whole work-groups. */
+    private static long depthwiseWidth(ConvGeometry g, DepthwiseSchedule p) {
+        if (p.layout() == DepthwiseSchedule.Layout.STAGED) {
+            return ceilDiv(g.outW(), p.tileX()) * p.groupX();
+        }
+        return roundUp(ceilDiv(g.outW(), p.outputsX()), p.groupX());
     }
 
     private static KernelPlan gemm(KernelFamily family, ConvGeometry g, GemmSchedule p, String options) {

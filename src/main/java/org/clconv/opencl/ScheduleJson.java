@@ -1,6 +1,8 @@
 package org.clconv.opencl;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** A family's schedule as a tuning-cache entry ({@code {"depthwise": {...}}} or {@code {"gemm": {...}}}) and back. */
@@ -10,11 +12,13 @@ final class ScheduleJson {
 
     static Map<String, Object> of(DepthwiseSchedule s) {
         Map<String, Object> values = new LinkedHashMap<>();
+        values.put("layout", s.layout().name().toLowerCase(Locale.ROOT));
         values.put("outputs_x", s.outputsX());
         values.put("outputs_y", s.outputsY());
-        values.put("row_loop", s.rowLoop());
         values.put("group_x", s.groupX());
         values.put("group_y", s.groupY());
+        values.put("tile_x", s.tileX());
+        values.put("planes", s.planes());
         return Map.of("depthwise", values);
     }
 
@@ -31,8 +35,8 @@ final class ScheduleJson {
 
     static DepthwiseSchedule depthwise(Map<String, Object> entry) {
         Map<?, ?> v = section(entry, "depthwise");
-        return new DepthwiseSchedule(integer(v, "outputs_x"), integer(v, "outputs_y"), bool(v, "row_loop"),
-                integer(v, "group_x"), integer(v, "group_y"));
+        return new DepthwiseSchedule(layout(v), integer(v, "outputs_x"), integer(v, "outputs_y"),
+                integer(v, "group_x"), integer(v, "group_y"), integer(v, "tile_x"), integer(v, "planes"));
     }
 
     static GemmSchedule gemm(Map<String, Object> entry) {
@@ -53,6 +57,16 @@ final class ScheduleJson {
             throw new IllegalArgumentException("tuning entry " + values + ": '" + name + "' must be an integer");
         }
         return n.intValue();
+    }
+
+    private static DepthwiseSchedule.Layout layout(Map<?, ?> values) {
+        for (DepthwiseSchedule.Layout layout : DepthwiseSchedule.Layout.values()) {
+            if (layout.name().toLowerCase(Locale.ROOT).equals(values.get("layout"))) {
+                return layout;
+            }
+        }
+        throw new IllegalArgumentException("tuning entry " + values + ": 'layout' must be one of "
+                + Arrays.stream(DepthwiseSchedule.Layout.values()).map(l -> l.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     private static boolean bool(Map<?, ?> values, String name) {

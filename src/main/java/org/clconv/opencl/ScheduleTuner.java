@@ -122,16 +122,7 @@ public final class ScheduleTuner {
         out.add(backend.paramsFor(geometry));
         boolean cpu = backend.device().kind() == DeviceInfo.Kind.CPU;
         if (KernelFamily.of(geometry.spec()) == KernelFamily.DEPTHWISE) {
-            for (int x : cpu ? new int[] {4, 8, 16} : new int[] {2, 4, 8}) {
-                for (int y : cpu ? new int[] {1, 4} : new int[] {1, 2}) {
-                    if (cpu) {
-                        out.add(defaults.with(new DepthwiseSchedule(x, y, true, 1, 1)));
-                    } else {
-                        out.add(defaults.with(new DepthwiseSchedule(x, y, false, 32, 4)));
-                        out.add(defaults.with(new DepthwiseSchedule(x, y, false, 64, 2)));
-                    }
-                }
-            }
+            depthwiseCandidates(cpu).forEach(d -> out.add(defaults.with(d)));
         } else if (cpu) {
             for (int[] t : new int[][] {{16, 16}, {8, 16}, {16, 8}, {8, 8}, {4, 16}}) {
                 out.add(defaults.with(new GemmSchedule(false, t[0], t[1], 16, t[0], t[1])));
@@ -143,6 +134,28 @@ public final class ScheduleTuner {
             }
         }
         return out.stream().filter(this::fits).toList();
+    }
+
+    /**
+     * CPU devices: staged tiles of one work-item (vector width, tile height, planes per work-group). GPUs: blocks
+     * from global memory and staged tiles, in 32x4 and 64x2 work-groups, one tile per work-group row of blocks.
+     */
+    private static List<DepthwiseSchedule> depthwiseCandidates(boolean cpu) {
+        List<DepthwiseSchedule> out = new ArrayList<>();
+        for (int x : cpu ? new int[] {8, 16} : new int[] {2, 4, 8}) {
+            for (int y : cpu ? new int[] {8, 16} : new int[] {1, 2}) {
+                if (cpu) {
+                    out.add(DepthwiseSchedule.staged(x, y, 1, 1, 128, 1));
+                    out.add(DepthwiseSchedule.staged(x, y, 1, 1, 128, 4));
+                    continue;
+                }
+                for (int[] group : new int[][] {{32, 4}, {64, 2}}) {
+                    out.add(DepthwiseSchedule.blocks(x, y, group[0], group[1]));
+                    out.add(DepthwiseSchedule.staged(x, y, group[0], group[1], x * group[0], 1));
+                }
+            }
+        }
+        return out;
     }
 
     private boolean fits(KernelParams p) {

@@ -39,14 +39,18 @@ class KernelScheduleTest {
 
     static Stream<KernelParams> schedules() {
         return Stream.of(
-                new KernelParams(new DepthwiseSchedule(1, 1, false, 1, 1), new GemmSchedule(true, 4, 8, 4, 1, 2)),
-                new KernelParams(new DepthwiseSchedule(3, 2, false, 5, 3), new GemmSchedule(true, 8, 32, 8, 2, 4)),
+                new KernelParams(DepthwiseSchedule.blocks(1, 1, 1, 1), new GemmSchedule(true, 4, 8, 4, 1, 2)),
+                new KernelParams(DepthwiseSchedule.blocks(3, 2, 5, 3), new GemmSchedule(true, 8, 32, 8, 2, 4)),
                 // Vector depthwise rows (stride 2 too) and the direct GEMM with register tiles taller than
                 // some layers' channel counts (fitted) and partial pixel vectors.
-                new KernelParams(new DepthwiseSchedule(4, 3, false, 2, 2), new GemmSchedule(false, 16, 16, 1, 8, 8)),
-                new KernelParams(new DepthwiseSchedule(16, 1, true, 1, 1), new GemmSchedule(false, 12, 32, 16, 3, 16)),
-                new KernelParams(new DepthwiseSchedule(4, 3, true, 1, 2), new GemmSchedule(false, 4, 2, 16, 4, 2)),
-                // The CPU defaults run in every other test on PoCL; these are what GPUs would run.
+                new KernelParams(DepthwiseSchedule.blocks(4, 3, 2, 2), new GemmSchedule(false, 16, 16, 1, 8, 8)),
+                // Staged depthwise tiles: one work-item per group with several planes (partial last group of
+                // planes), float16 blocks wider than some rows (scalar tile copies with stride 2), work-items
+                // sharing a tile's blocks and rows, and blocks that are no vector.
+                new KernelParams(DepthwiseSchedule.staged(16, 1, 1, 1, 16, 4), new GemmSchedule(false, 12, 32, 16, 3, 16)),
+                new KernelParams(DepthwiseSchedule.staged(4, 3, 2, 2, 12, 3), new GemmSchedule(false, 4, 2, 16, 4, 2)),
+                new KernelParams(DepthwiseSchedule.staged(3, 2, 5, 3, 6, 1), new GemmSchedule(true, 4, 8, 4, 1, 2)),
+                // The CPU defaults (staged) run in every other test on PoCL; these are what GPUs would run.
                 KernelParams.NVIDIA_DEFAULTS, KernelParams.AMD_DEFAULTS, KernelParams.INTEL_GPU_DEFAULTS);
     }
 

@@ -40,8 +40,8 @@ class ScheduleTunerTest {
     @Test
     void aWrongCandidateIsRejectedAndNeverWins() {
         KernelParams defaults = KernelParams.CPU_DEFAULTS;
-        KernelParams other = defaults.with(new DepthwiseSchedule(4, 1, true, 1, 1));
-        KernelParams wrong = defaults.with(new DepthwiseSchedule(16, 1, true, 1, 1));
+        KernelParams other = defaults.with(DepthwiseSchedule.staged(4, 2, 1, 1, 8, 1));
+        KernelParams wrong = defaults.with(DepthwiseSchedule.staged(16, 1, 1, 1, 16, 2));
         Tensor input = random(DEPTHWISE_INPUT, 3);
         try (OpenClBackend backend = OpenClTesting.fresh(defaults); CpuBackend cpu = new CpuBackend(1)) {
             // The injected fault: one candidate's output is off by 0.1% (as a wrong kernel would be), and it
