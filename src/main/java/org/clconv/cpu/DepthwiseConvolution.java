@@ -52,15 +52,13 @@ final class DepthwiseConvolution implements ConvPath {
                 int y0 = block * rowsPerUnit;
                 int rows = Math.min(rowsPerUnit, g.outH() - y0);
                 layout.fill(in, inPlane * g.inH() * g.inW(), y0, rows, padded);
-                outputRows.begin(acc, 0, layout.accLength(rows), o);
+                float start = outputRows.start(o);
                 for (int r = 0; r < layout.virtualRows(rows); r++) {
-                    kernels.stencil(padded, layout.rowBase(r), offsets, taps, w, o * taps, acc, r * layout.pitch,
-                            layout.runLength(rows));
+                    kernels.stencil(padded, layout.rowBase(r), offsets, taps, w, o * taps, start, acc,
+                            r * layout.pitch, layout.runLength(rows));
                 }
-                int outBase = (plane * g.outH() + y0) * g.outW();
-                for (int y = 0; y < rows; y++) {
-                    outputRows.end(acc, y * layout.pitch, g.outW(), out, outBase + y * g.outW());
-                }
+                outputRows.endRows(acc, layout.pitch, rows, g.outW(), out, (plane * g.outH() + y0) * g.outW(),
+                        kernels);
             }
         });
     }
@@ -165,6 +163,10 @@ final class DepthwiseConvolution implements ConvPath {
             boolean zeroBorders = mode == PaddingMode.ZEROS;
             int sW = c.strideW();
             int height = (rows - 1) * c.strideH() + (c.kernelH() - 1) * c.dilationH() + 1;
+            if (zeroBorders && sW == 1) {
+                fillUnstrided(in, inBase, y0 * c.strideH() - c.padTop(), height, padded);
+                return;
+            }
             for (int p = 0; p < sW; p++) {
                 int[] source = columnSource[p];
                 int from = interiorFrom[p];
@@ -195,6 +197,23 @@ final class DepthwiseConvolution implements ConvPath {
                         }
                     }
                 }
+            }
+        }
+
+        /**
+         * {@link #fill} for zero padding and unit column stride: the input rows [firstRow, firstRow + height) that
+         * exist are consecutive in the input, so they go in one {@link MicroKernels#copyRows} (which may rewrite the
+         * zero columns between them, with zeros); the rest are padding rows.
+         */
+        private void fillUnstrided(float[] in, int inBase, int firstRow, int height, float[] padded) {
+            int top = Math.min(height, Math.max(0, -firstRow));
+            int bottom = Math.max(top, Math.min(height, g.inH() - firstRow));
+            Arrays.fill(padded, 0, top * phaseW, 0f);
+            Arrays.fill(padded, bottom * phaseW, height * phaseW, 0f);
+            if (bottom > top) {
+                int from = interiorFrom[0];
+                kernels.copyRows(in, inBase + (firstRow + top) * g.inW() + from - c.padLeft(), g.inW(), padded,
+                        top * phaseW + from, phaseW, interiorTo[0] - from, bottom - top);
             }
         }
 

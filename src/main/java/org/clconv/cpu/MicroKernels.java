@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The inner loops every path is built from: a register-blocked GEMM step over packed weight panels, a depthwise
- * stencil and the stride-2 split of input rows into phases. Two implementations: {@link VectorMicroKernels} (jdk.incubator.vector; C2 does not
+ * stencil, and the row copies around it (the stride-2 split of input rows into phases, short rows). Two implementations: {@link VectorMicroKernels} (jdk.incubator.vector; C2 does not
  * vectorise these loops on its own, the explicit vectors are roughly 15x faster) and {@link ScalarMicroKernels}
  * (plain Java, always available). {@link #best()} picks the vector one only when the JVM was started with the
  * incubator module ({@code --add-modules jdk.incubator.vector}); both compute the same sums in the same order
@@ -31,15 +31,25 @@ interface MicroKernels {
      */
     void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int n);
 
-    /** acc[accOff + j] += sum over t < taps of w[wOff + t] * src[srcBase + srcOff[t] + j], for j < n. */
-    void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff,
-            int n);
+    /**
+     * acc[accOff + j] = start + (sum over t < taps of w[wOff + t] * src[srcBase + srcOff[t] + j]), for j < n: each
+     * output is written once, from its bias, so the accumulator needs no separate initialising pass.
+     */
+    void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float start, float[] acc,
+            int accOff, int n);
 
     /**
      * dst[dstOff + j] = src[srcOff + 2j] for j < n: one stride phase of a stride-2 input row (a plain copy, so both
      * implementations give the same floats).
      */
     void copyEveryOther(float[] src, int srcOff, float[] dst, int dstOff, int n);
+
+    /**
+     * dst[dstOff + r*dstPitch + i] = src[srcOff + r*srcPitch + i] for r < rows and i < width. Writes nothing outside
+     * the span from the first row's start to the last row's end, but may set the floats between rows inside it to
+     * zero (callers use it where those are zero padding); reads of src may run up to a vector past a row's end.
+     */
+    void copyRows(float[] src, int srcOff, int srcPitch, float[] dst, int dstOff, int dstPitch, int width, int rows);
 
     /** The vector kernels when the incubator module is in the boot layer and links, else the scalar ones. */
     static MicroKernels best() {

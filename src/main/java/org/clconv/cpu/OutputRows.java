@@ -17,9 +17,14 @@ final class OutputRows {
         this.activation = layer.spec().activation();
     }
 
+    /** The value output channel co's sums start from: its bias, or zero. */
+    float start(int co) {
+        return bias == null ? 0f : bias[co];
+    }
+
     /** Sets acc[off, off + len) to the bias of output channel co. */
     void begin(float[] acc, int off, int len, int co) {
-        Arrays.fill(acc, off, off + len, bias == null ? 0f : bias[co]);
+        Arrays.fill(acc, off, off + len, start(co));
     }
 
     /**
@@ -45,6 +50,17 @@ final class OutputRows {
         }
         for (int i = 0; i < len; i++) {
             out[outOff + i] = activation.apply(acc[accOff + i]);
+        }
+    }
+
+    /** {@link #end} for {@code rows} runs of {@code len}: acc row pitch {@code pitch}, consecutive in out. */
+    void endRows(float[] acc, int pitch, int rows, int len, float[] out, int outOff, MicroKernels kernels) {
+        if (activation == Activation.NONE) {
+            kernels.copyRows(acc, 0, pitch, out, outOff, len, len, rows);
+            return;
+        }
+        for (int y = 0; y < rows; y++) {
+            end(acc, y * pitch, len, out, outOff + y * len);
         }
     }
 }

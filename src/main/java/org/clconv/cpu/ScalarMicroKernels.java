@@ -28,14 +28,14 @@ final class ScalarMicroKernels implements MicroKernels {
     }
 
     @Override
-    public void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff,
-            int n) {
+    public void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float start,
+            float[] acc, int accOff, int n) {
         for (int j = 0; j < n; j++) {
             float sum = 0f;
             for (int t = 0; t < taps; t++) {
                 sum = Math.fma(w[wOff + t], src[srcBase + srcOff[t] + j], sum);
             }
-            acc[accOff + j] += sum;
+            acc[accOff + j] = start + sum;
         }
     }
 
@@ -43,6 +43,14 @@ final class ScalarMicroKernels implements MicroKernels {
     public void copyEveryOther(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         for (int j = 0; j < n; j++) {
             dst[dstOff + j] = src[srcOff + 2 * j];
+        }
+    }
+
+    @Override
+    public void copyRows(float[] src, int srcOff, int srcPitch, float[] dst, int dstOff, int dstPitch, int width,
+            int rows) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, srcOff + r * srcPitch, dst, dstOff + r * dstPitch, width);
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.clconv.cpu;
 
+import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -20,6 +21,10 @@ final class VectorMicroKernels implements MicroKernels {
      */
     private static final boolean WIDE_TILES = S.vectorBitSize() >= 512;
     private static final int HALF = ROWS / 2;
+    /** FIRST_LANES[k]: the lanes below k (made once: building a mask from bits is not an intrinsic in Java 17). */
+    @SuppressWarnings("unchecked")
+    private static final VectorMask<Float>[] FIRST_LANES = IntStream.range(0, L)
+            .mapToObj(k -> VectorMask.fromLong(S, (1L << k) - 1)).toArray(VectorMask[]::new);
     /** Lane i takes lane 2i mod L: the even lanes of a vector, in the low half and again in the high half. */
     private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i % L);
     private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(S, (1L << (L / 2)) - 1);
@@ -207,8 +212,9 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     @Override
-    public void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float[] acc, int accOff,
-            int n) {
+    public void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float start,
+            float[] acc, int accOff, int n) {
+        FloatVector init = FloatVector.broadcast(S, start);
         int j = 0;
         for (; j + 4 * L <= n; j += 4 * L) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
@@ -221,10 +227,10 @@ final class VectorMicroKernels implements MicroKernels {
                 s3 = wv.fma(FloatVector.fromArray(S, src, o + 3 * L), s3);
             }
             int o = accOff + j;
-            FloatVector.fromArray(S, acc, o).add(s0).intoArray(acc, o);
-            FloatVector.fromArray(S, acc, o + L).add(s1).intoArray(acc, o + L);
-            FloatVector.fromArray(S, acc, o + 2 * L).add(s2).intoArray(acc, o + 2 * L);
-            FloatVector.fromArray(S, acc, o + 3 * L).add(s3).intoArray(acc, o + 3 * L);
+            init.add(s0).intoArray(acc, o);
+            init.add(s1).intoArray(acc, o + L);
+            init.add(s2).intoArray(acc, o + 2 * L);
+            init.add(s3).intoArray(acc, o + 3 * L);
         }
         for (; j < n; j += L) {
             FloatVector s = FloatVector.zero(S);
@@ -232,7 +238,7 @@ final class VectorMicroKernels implements MicroKernels {
                 FloatVector v = FloatVector.fromArray(S, src, srcBase + srcOff[t] + j);
                 s = FloatVector.broadcast(S, w[wOff + t]).fma(v, s);
             }
-            FloatVector.fromArray(S, acc, accOff + j).add(s).intoArray(acc, accOff + j);
+            init.add(s).intoArray(acc, accOff + j);
         }
     }
 
@@ -250,6 +256,32 @@ final class VectorMicroKernels implements MicroKernels {
         }
         for (; j < n; j++) {
             dst[dstOff + j] = src[srcOff + 2 * j];
+        }
+    }
+
+    /**
+     * Short rows (a 7- or 14-float row of a small map) cost more in System.arraycopy calls than in data: here a row
+     * is whole vectors plus one vector whose lanes past the row are blended to zero, stored whole when that stays
+     * inside the span (it lands on padding or on the next row, which is copied after it), else copied exactly.
+     */
+    @Override
+    public void copyRows(float[] src, int srcOff, int srcPitch, float[] dst, int dstOff, int dstPitch, int width,
+            int rows) {
+        int full = width - width % L;
+        VectorMask<Float> inRow = FIRST_LANES[width - full];
+        FloatVector zero = FloatVector.zero(S);
+        int spanEnd = dstOff + (rows - 1) * dstPitch + width;
+        for (int r = 0, s = srcOff, d = dstOff; r < rows; r++, s += srcPitch, d += dstPitch) {
+            if (d + full + L > spanEnd || s + full + L > src.length) {
+                System.arraycopy(src, s, dst, d, width);
+                continue;
+            }
+            for (int i = 0; i < full; i += L) {
+                FloatVector.fromArray(S, src, s + i).intoArray(dst, d + i);
+            }
+            if (full < width) {
+                zero.blend(FloatVector.fromArray(S, src, s + full), inRow).intoArray(dst, d + full);
+            }
         }
     }
 }
