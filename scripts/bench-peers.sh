@@ -10,6 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 classpath="$(scripts/bench-classpath.sh)"
 # The Vector API module switches on the CPU backend's fast kernels (the JVM warns on stderr that it incubates).
+# A heap touched once at start: on a VM the first touch of a page can cost tens of microseconds, and a JVM growing
+# into fresh heap timed page faults instead of layers (seed_dw 1.4 ms instead of 0.07) -- the JVM's counterpart of
+# the glibc malloc settings the PyTorch peer gets. ONNX Runtime runs in this JVM too. CLCONV_JAVA_OPTS overrides.
 # shellcheck disable=SC2086  # CLCONV_JAVA_OPTS holds several options on purpose
-exec java --add-modules jdk.incubator.vector -Dlogback.configurationFile=clconv-cli-logback.xml ${CLCONV_JAVA_OPTS:-} -cp "$classpath" \
+exec java --add-modules jdk.incubator.vector -Xms1g -XX:+AlwaysPreTouch \
+    -Dlogback.configurationFile=clconv-cli-logback.xml ${CLCONV_JAVA_OPTS:-} -cp "$classpath" \
     org.clconv.peers.PeersCommand "$@"
