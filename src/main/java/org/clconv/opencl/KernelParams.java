@@ -26,10 +26,10 @@ public record KernelParams(DepthwiseSchedule depthwise, GemmSchedule gemm) {
      * CPU devices (PoCL): a work-group is a loop on one core, local memory is cache and a barrier spills every
      * work-item's registers, so the GEMM runs without local tiles, each work-item holding 16 channels x
      * float16 (16 vector accumulators); depthwise work-groups of one work-item stage 128 x 16 output tiles
-     * (padding built in, so every block is a float8, edges included), four planes each: a 7x7 plane is too little
-     * work for one work-group's scheduling cost. From PoCL trials.
+     * (padding built in, so every block is a float8, edges included), one plane each (four planes per group
+     * gained little on 7x7 planes and halved the speed of b32_dw256; the tuner tries both). From PoCL trials.
      */
-    static final KernelParams CPU_DEFAULTS = new KernelParams(DepthwiseSchedule.staged(8, 16, 1, 1, 128, 4),
+    static final KernelParams CPU_DEFAULTS = new KernelParams(DepthwiseSchedule.staged(8, 16, 1, 1, 128, 1),
             new GemmSchedule(false, 16, 64, 16, 16, 16));
 
     public KernelParams {
