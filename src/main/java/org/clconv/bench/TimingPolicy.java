@@ -4,14 +4,12 @@ import java.time.Duration;
 
 /**
  * How long to measure one layer on one backend: warm-up calls (kernel builds, JIT compilation, caches of
- * packed weights) until {@code warmup} has passed and at least two calls ran; then timed calls until at least
- * {@code repeats} samples and {@code minTime} of them; {@code maxTime} bounds a very slow layer, which then
- * stops after three samples.
+ * packed weights) for at least {@code warmup} and two calls, longer while calls still get faster (see
+ * {@link Sampler}); then timed calls until at least {@code repeats} samples and {@code minTime} of them;
+ * {@code maxTime} bounds a very slow layer, which then stops after three samples. The CLI's defaults are in
+ * {@code BenchOptions}.
  */
 public record TimingPolicy(int repeats, Duration minTime, Duration warmup, Duration maxTime) {
-    public static final TimingPolicy DEFAULT =
-            new TimingPolicy(10, Duration.ofMillis(1000), Duration.ofMillis(500), Duration.ofSeconds(20));
-
     /** Fewest timed samples for a median and quartiles, even when {@code maxTime} has run out. */
     static final int MIN_SAMPLES = 3;
     /** Warm-up runs at least this many calls: the first builds kernels and caches, the second runs with them. */
