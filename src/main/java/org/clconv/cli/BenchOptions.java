@@ -7,13 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.clconv.bench.BenchTargets;
 import org.clconv.bench.Suite;
-import org.clconv.bench.Suites;
 import org.clconv.bench.TimingPolicy;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * The options every benchmark command shares ({@code clconv bench} and the peers comparison): which backends,
- * which layers, how long to time them. Invalid values throw {@link IllegalArgumentException} naming the option.
+ * which layers ({@link LayerSelection}), how long to time them. Invalid timing or thread values throw
+ * {@link IllegalArgumentException} naming the option.
  */
 public final class BenchOptions {
     @Option(names = "--backend", split = ",", paramLabel = "NAME",
@@ -21,16 +22,8 @@ public final class BenchOptions {
             completionCandidates = BackendNames.class)
     List<String> backends = new ArrayList<>();
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "OpenCL device: an index or part of its name.")
-    String device;
-
-    @Option(names = "--suite", paramLabel = "NAME|FILE", defaultValue = "default",
-            description = "'default', 'gpu' (batch >= 64 for large GPUs) or a JSON suite file (default: ${DEFAULT-VALUE}).")
-    String suiteName;
-
-    @Option(names = "--layers", paramLabel = "PATTERNS",
-            description = "Only the layers matching these comma-separated names ('*' is a wildcard), e.g. 'mb_dw*,aspp_*'.")
-    String layers;
+    @Mixin
+    LayerSelection selection;
 
     @Option(names = "--repeats", paramLabel = "N", defaultValue = "10",
             description = "At least this many timed runs per layer and mode (default: ${DEFAULT-VALUE}).")
@@ -53,10 +46,6 @@ public final class BenchOptions {
             description = "Threads of the CPU backend, its ceilings and the CPU peers (default: the available processors).")
     Integer threads;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-            description = "Seed of the random inputs and weights (default: ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every number to this JSON file.")
     Path json;
 
@@ -65,11 +54,11 @@ public final class BenchOptions {
     }
 
     public String device() {
-        return device;
+        return selection.device();
     }
 
     public long seed() {
-        return seed;
+        return selection.seed();
     }
 
     /** The JSON output file, or {@code null}. */
@@ -85,10 +74,9 @@ public final class BenchOptions {
         return n;
     }
 
-    /** The suite, filtered by {@code --layers}. */
+    /** The suite, filtered by {@code --layers}: see {@link LayerSelection#suite()}. */
     public Suite suite() throws IOException {
-        Suite suite = Suites.resolve(suiteName);
-        return layers == null ? suite : suite.filter(layers);
+        return selection.suite();
     }
 
     public TimingPolicy policy() {

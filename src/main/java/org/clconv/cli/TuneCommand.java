@@ -10,7 +10,6 @@ import org.clconv.ConvLayer;
 import org.clconv.Tensor;
 import org.clconv.bench.BenchLayer;
 import org.clconv.bench.Suite;
-import org.clconv.bench.Suites;
 import org.clconv.bench.Workload;
 import org.clconv.cpu.CpuBackend;
 import org.clconv.opencl.DeviceInfo;
@@ -42,16 +41,8 @@ final class TuneCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "OpenCL device: an index or part of its name.")
-    String device;
-
-    @Option(names = "--suite", paramLabel = "NAME|FILE", defaultValue = "default",
-            description = "'default', 'gpu' or a JSON suite file (default: ${DEFAULT-VALUE}).")
-    String suiteName;
-
-    @Option(names = "--layers", paramLabel = "PATTERNS",
-            description = "Only the layers matching these comma-separated names ('*' is a wildcard).")
-    String layers;
+    @Mixin
+    LayerSelection selection;
 
     @Option(names = "--repeats", paramLabel = "N", defaultValue = "7",
             description = "Timed runs per candidate; the median counts (default: ${DEFAULT-VALUE}).")
@@ -60,22 +51,12 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--cache", paramLabel = "FILE", description = "The tuning cache to update (default: the device's).")
     Path cacheFile;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-            description = "Seed of the random inputs and weights (default: ${DEFAULT-VALUE}).")
-    long seed;
-
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Suite suite;
-        try {
-            suite = Suites.resolve(suiteName);
-            suite = layers == null ? suite : suite.filter(layers);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(e.getMessage(), e);
-        }
-        DeviceInfo info = Devices.select(device);
+        Suite suite = selection.suite();
+        DeviceInfo info = Devices.select(selection.device());
         TuningCache cache = TuningCache.load(cacheFile != null ? cacheFile : TuningCache.defaultPath(info), info);
         try (OpenClBackend backend = new OpenClBackend(info, KernelParams.defaultsFor(info), cache);
              CpuBackend cpu = new CpuBackend()) {
@@ -83,7 +64,7 @@ final class TuneCommand implements Callable<Integer> {
             out.println("| layer | stage | default ms | tuned ms | speed-up | candidates (rejected) | schedule |");
             out.println("| ----- | ----- | ---------- | -------- | -------- | --------------------- | -------- |");
             for (BenchLayer layer : suite.layers()) {
-                Workload work = layer.materialize(seed);
+                Workload work = layer.materialize(selection.seed());
                 Tensor input = work.input();
                 List<ConvLayer> stages = work.convLayers();
                 for (int i = 0; i < stages.size(); i++) {
