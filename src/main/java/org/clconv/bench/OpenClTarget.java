@@ -16,35 +16,18 @@ import org.clconv.opencl.OpenClBackend;
  * time of the call and the kernels' device time from profiling events) and through the host API with its
  * transfers ({@code host}). The resident path's output is checked against the host path's before timing.
  */
-public final class OpenClTarget implements BenchTarget {
+public final class OpenClTarget extends BackendTarget<OpenClBackend> {
     /** The mode of a call on tensors already on the device. */
     public static final String RESIDENT_MODE = "resident";
 
-    private final OpenClBackend backend;
-    private Ceilings ceilings;
-
     public OpenClTarget(OpenClBackend backend) {
-        this.backend = backend;
+        super(backend, () -> measureCeilings(backend));
     }
 
-    @Override
-    public String name() {
-        return backend.name();
-    }
-
-    @Override
-    public String description() {
-        return backend.deviceDescription();
-    }
-
-    @Override
-    public synchronized Ceilings ceilings() {
-        if (ceilings == null) {
-            DeviceCeilings measured = DeviceCeilings.measure(backend);
-            ceilings = new Ceilings(measured.bytesPerSecond(), measured.flopsPerSecond(), measured.bandwidthMethod(),
-                    measured.fmaMethod());
-        }
-        return ceilings;
+    private static Ceilings measureCeilings(OpenClBackend backend) {
+        DeviceCeilings measured = DeviceCeilings.measure(backend);
+        return new Ceilings(measured.bytesPerSecond(), measured.flopsPerSecond(), measured.bandwidthMethod(),
+                measured.fmaMethod());
     }
 
     @Override
@@ -71,10 +54,7 @@ public final class OpenClTarget implements BenchTarget {
         }
         Map<String, TimedCall> modes = new LinkedHashMap<>();
         modes.put(RESIDENT_MODE, resident::run);
-        modes.put(HostBackendTarget.HOST_MODE, () -> {
-            workload.runOn(backend);
-            return TimedCall.NO_DEVICE_TIME;
-        });
+        modes.put(HostBackendTarget.HOST_MODE, hostCall(workload));
         return new PreparedLayer() {
             @Override
             public Tensor output() {
@@ -91,11 +71,6 @@ public final class OpenClTarget implements BenchTarget {
                 resident.close();
             }
         };
-    }
-
-    @Override
-    public void close() {
-        backend.close();
     }
 
     /**

@@ -1,0 +1,51 @@
+package org.clconv.bench;
+
+import java.util.function.Supplier;
+import org.clconv.ConvBackend;
+
+/**
+ * What every clconv backend target shares: its name and description come from the backend, its ceilings
+ * are measured once on first use (synchronized, since measuring twice would cost seconds and could disagree),
+ * and closing the target closes the backend.
+ */
+abstract class BackendTarget<B extends ConvBackend> implements BenchTarget {
+    protected final B backend;
+    private final Supplier<Ceilings> ceilingsMeasurement;
+    private Ceilings ceilings;
+
+    BackendTarget(B backend, Supplier<Ceilings> ceilingsMeasurement) {
+        this.backend = backend;
+        this.ceilingsMeasurement = ceilingsMeasurement;
+    }
+
+    @Override
+    public final String name() {
+        return backend.name();
+    }
+
+    @Override
+    public final String description() {
+        return backend.deviceDescription();
+    }
+
+    @Override
+    public final synchronized Ceilings ceilings() {
+        if (ceilings == null) {
+            ceilings = ceilingsMeasurement.get();
+        }
+        return ceilings;
+    }
+
+    /** The {@value HostBackendTarget#HOST_MODE} mode: the workload through the host API, no device time. */
+    final TimedCall hostCall(Workload workload) {
+        return () -> {
+            workload.runOn(backend);
+            return TimedCall.NO_DEVICE_TIME;
+        };
+    }
+
+    @Override
+    public final void close() {
+        backend.close();
+    }
+}
