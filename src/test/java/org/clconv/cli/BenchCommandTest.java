@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,16 +22,6 @@ class BenchCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run clconv(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     @SuppressWarnings("unchecked")
     void jsonHoldsEveryLayerWithMedianRatesAndCeilings() throws IOException {
@@ -43,7 +31,7 @@ class BenchCommandTest {
                 + "{\"name\": \"sep\", \"input\": [1, 4, 8, 8], \"separable\": ["
                 + "{\"out_channels\": 4, \"kernel\": 3, \"padding\": 1, \"groups\": 4}, {\"out_channels\": 6}]}]}");
         Path json = dir.resolve("out.json");
-        Run run = clconv("bench", "--backend", "cpu", "--suite", suite.toString(), "--repeats", "3", "--min-time", "0",
+        CliRun run = CliRun.of("bench", "--backend", "cpu", "--suite", suite.toString(), "--repeats", "3", "--min-time", "0",
                 "--warmup", "0", "--threads", "1", "--json", json.toString());
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("| layer"), run.out());
@@ -73,16 +61,16 @@ class BenchCommandTest {
 
     @Test
     void badOptionsAreUsageErrors() {
-        Run noSuite = clconv("bench", "--suite", dir.resolve("missing.json").toString());
+        CliRun noSuite = CliRun.of("bench", "--suite", dir.resolve("missing.json").toString());
         assertEquals(Failures.USAGE, noSuite.exit());
         assertTrue(noSuite.err().startsWith("clconv: error: --suite must be"), noSuite.err());
-        Run badFilter = clconv("bench", "--layers", "nothing_*");
+        CliRun badFilter = CliRun.of("bench", "--layers", "nothing_*");
         assertEquals(Failures.USAGE, badFilter.exit());
         assertTrue(badFilter.err().contains("matches no layer"), badFilter.err());
-        Run fewRepeats = clconv("bench", "--repeats", "1");
+        CliRun fewRepeats = CliRun.of("bench", "--repeats", "1");
         assertEquals(Failures.USAGE, fewRepeats.exit());
         assertTrue(fewRepeats.err().contains("--repeats must be at least 3"), fewRepeats.err());
-        Run verifyCpuOnly = clconv("bench", "--backend", "cpu", "--verify", "2");
+        CliRun verifyCpuOnly = CliRun.of("bench", "--backend", "cpu", "--verify", "2");
         assertEquals(Failures.USAGE, verifyCpuOnly.exit());
     }
 }

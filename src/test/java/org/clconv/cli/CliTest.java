@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,19 +40,6 @@ class CliTest {
     Path dir;
     private final Random random = new Random(7);
 
-    private record Run(int exit, String out, String err) {
-        List<String> errLines() {
-            return err.lines().toList();
-        }
-    }
-
-    private static Run clconv(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @BeforeEach
     void writeInputs() throws IOException {
         // x: 2 x 4 x 9 x 8; w: 6 out, 4/2 in per group, 3 x 2 kernel; b: 6
@@ -71,7 +56,7 @@ class CliTest {
 
     @Test
     void convWritesWhatTheReferenceComputes() throws IOException {
-        Run run = clconv("conv", "--input", p("x.npy"), "--weight", p("w.npy"), "--bias", p("b.npy"),
+        CliRun run = CliRun.of("conv", "--input", p("x.npy"), "--weight", p("w.npy"), "--bias", p("b.npy"),
                 "--stride", "2,1", "--padding", "1,2", "--dilation", "1,2", "--groups", "2",
                 "--padding-mode", "reflect", "--activation", "relu6", "--backend", "cpu", "--output", p("y.npy"));
         assertEquals(0, run.exit(), run.err());
@@ -88,7 +73,7 @@ class CliTest {
 
     @Test
     void convWithoutBiasAndWithSamePadding() throws IOException {
-        Run run = clconv("conv", "--input", p("x.npy"), "--weight", p("w.npy"), "--groups", "2", "--padding", "same",
+        CliRun run = CliRun.of("conv", "--input", p("x.npy"), "--weight", p("w.npy"), "--groups", "2", "--padding", "same",
                 "--backend", "cpu", "--output", p("y.npy"));
         assertEquals(0, run.exit(), run.err());
         Conv2d spec = Conv2d.builder(4, 6, 3, 2).groups(2).padding(Padding.same()).bias(false).build();
@@ -107,7 +92,7 @@ class CliTest {
         for (String a : args) {
             argv.add(a.endsWith(".npy") ? p(a) : a);
         }
-        Run run = clconv(argv.toArray(String[]::new));
+        CliRun run = CliRun.of(argv.toArray(String[]::new));
         assertEquals(exit, run.exit(), run.err());
         assertEquals(1, run.errLines().size(), run.err());
         assertTrue(run.err().startsWith("clconv: error: "), run.err());
@@ -149,7 +134,7 @@ class CliTest {
 
     @Test
     void missingOutputFolderFailsBeforeAnyWork() {
-        Run run = clconv("conv", "--input", p("x.npy"), "--weight", p("w.npy"), "--groups", "2", "--output",
+        CliRun run = CliRun.of("conv", "--input", p("x.npy"), "--weight", p("w.npy"), "--groups", "2", "--output",
                 dir.resolve("no-such-folder").resolve("y.npy").toString());
         assertEquals(2, run.exit());
         assertEquals(1, run.errLines().size(), run.err());
@@ -159,14 +144,14 @@ class CliTest {
 
     @Test
     void float64InputSaysHowToSaveFloat32AndNamesTheOption() {
-        Run run = clconv("conv", "--input", p("x64.npy"), "--weight", p("w.npy"), "--output", p("y.npy"));
+        CliRun run = CliRun.of("conv", "--input", p("x64.npy"), "--weight", p("w.npy"), "--output", p("y.npy"));
         assertTrue(run.err().startsWith("clconv: error: --input " + p("x64.npy") + ": dtype '<f8' (float64)"), run.err());
         assertTrue(run.err().contains("astype(np.float32)"), run.err());
     }
 
     @Test
     void verboseAddsTheStackTrace() throws IOException {
-        Run run = clconv("conv", "--verbose", "--input", p("x.npy"), "--weight", p("w.npy"), "--groups", "3",
+        CliRun run = CliRun.of("conv", "--verbose", "--input", p("x.npy"), "--weight", p("w.npy"), "--groups", "3",
                 "--output", p("y.npy"));
         assertEquals(2, run.exit());
         assertTrue(run.err().startsWith("clconv: error: input has 4 channels"), run.err());
@@ -176,7 +161,7 @@ class CliTest {
 
     @Test
     void openclEitherRunsOrFailsCleanlyAsARuntimeError() throws IOException {
-        Run run = clconv("conv", "--input", p("x.npy"), "--weight", p("w.npy"), "--groups", "2", "--backend", "opencl",
+        CliRun run = CliRun.of("conv", "--input", p("x.npy"), "--weight", p("w.npy"), "--groups", "2", "--backend", "opencl",
                 "--output", p("y.npy"));
         if (run.exit() == 0) {
             assertEquals(Shape.of(2, 6, 7, 7), Npy.read(dir.resolve("y.npy")).shape());
@@ -189,14 +174,14 @@ class CliTest {
 
     @Test
     void devicesListsTheCpu() {
-        Run run = clconv("devices");
+        CliRun run = CliRun.of("devices");
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().lines().anyMatch(l -> l.startsWith("cpu")), run.out());
     }
 
     @Test
     void demoRunsTheLessonsExercise() {
-        Run run = clconv("demo", "--runs", "1");
+        CliRun run = CliRun.of("demo", "--runs", "1");
         assertEquals(0, run.exit(), run.err());
         String out = run.out();
         assertTrue(out.contains("-> [1, 10, 128, 128]"), out);
@@ -210,14 +195,14 @@ class CliTest {
 
     @Test
     void demoRejectsZeroRuns() {
-        Run run = clconv("demo", "--runs", "0");
+        CliRun run = CliRun.of("demo", "--runs", "0");
         assertEquals(2, run.exit());
         assertEquals(1, run.errLines().size(), run.err());
     }
 
     @Test
     void noSubcommandShowsUsageAndFails() {
-        Run run = clconv();
+        CliRun run = CliRun.of();
         assertEquals(2, run.exit());
         assertTrue(run.err().contains("conv"), run.err());
     }
