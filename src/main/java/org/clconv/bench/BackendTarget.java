@@ -1,7 +1,9 @@
 package org.clconv.bench;
 
+import java.util.Map;
 import java.util.function.Supplier;
 import org.clconv.ConvBackend;
+import org.clconv.Tensor;
 
 /**
  * What every clconv backend target shares: its name and description come from the backend, its ceilings
@@ -47,5 +49,13 @@ abstract class BackendTarget<B extends ConvBackend> implements BenchTarget {
     @Override
     public final void close() {
         backend.close();
+    }
+
+    /** A prepared layer whose {@code close} runs {@code release} (device copies to free, or nothing). */
+    record Prepared(Tensor output, Map<String, TimedCall> modes, Runnable release) implements PreparedLayer {
+        @Override
+        public void close() {
+            release.run();
+        }
     }
 }

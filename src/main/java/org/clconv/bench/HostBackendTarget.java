@@ -17,17 +17,6 @@ public final class HostBackendTarget extends BackendTarget<ConvBackend> {
     @Override
     public PreparedLayer prepare(Workload workload) {
         Tensor output = workload.runOn(backend);
-        TimedCall call = hostCall(workload);
-        return new PreparedLayer() {
-            @Override
-            public Tensor output() {
-                return output;
-            }
-
-            @Override
-            public Map<String, TimedCall> modes() {
-                return Map.of(HOST_MODE, call);
-            }
-        };
+        return new Prepared(output, Map.of(HOST_MODE, hostCall(workload)), () -> { });
     }
 }

@@ -55,22 +55,7 @@ public final class OpenClTarget extends BackendTarget<OpenClBackend> {
         Map<String, TimedCall> modes = new LinkedHashMap<>();
         modes.put(RESIDENT_MODE, resident::run);
         modes.put(HostBackendTarget.HOST_MODE, hostCall(workload));
-        return new PreparedLayer() {
-            @Override
-            public Tensor output() {
-                return output;
-            }
-
-            @Override
-            public Map<String, TimedCall> modes() {
-                return modes;
-            }
-
-            @Override
-            public void close() {
-                resident.close();
-            }
-        };
+        return new Prepared(output, modes, resident::close);
     }
 
     /**
