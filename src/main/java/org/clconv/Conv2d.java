@@ -205,7 +205,7 @@ public final class Conv2d {
     }
 
     private String describePadding() {
-        if (padding.isSame() || padding.toString().equals("valid")) {
+        if (padding.isNamed()) {
             return "'" + padding + "' (" + padTop + ", " + padBottom + ", " + padLeft + ", " + padRight + ")";
         }
         return "(" + padTop + ", " + padLeft + ")";

@@ -61,6 +61,11 @@ public final class Padding {
         return kind == Kind.SAME;
     }
 
+    /** {@code same} or {@code valid}: pads named by a rule rather than given as numbers. */
+    public boolean isNamed() {
+        return kind != Kind.EXPLICIT;
+    }
+
     /**
      * The four pads {top, bottom, left, right} for a kernel of the given size and dilation.
      * {@code same} pads {@code dilation*(kernel-1)} in total, the odd one at the bottom/right.
