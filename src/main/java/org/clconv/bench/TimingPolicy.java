@@ -11,7 +11,7 @@ import java.time.Duration;
  */
 public record TimingPolicy(int repeats, Duration minTime, Duration warmup, Duration maxTime) {
     /** Fewest timed samples for a median and quartiles, even when {@code maxTime} has run out. */
-    static final int MIN_SAMPLES = 3;
+    public static final int MIN_SAMPLES = 3;
     /** Warm-up runs at least this many calls: the first builds kernels and caches, the second runs with them. */
     static final int MIN_WARMUP_CALLS = 2;
 

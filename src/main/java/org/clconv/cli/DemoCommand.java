@@ -1,8 +1,8 @@
 package org.clconv.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -16,6 +16,9 @@ import org.clconv.Shape;
 import org.clconv.Tensor;
 import org.clconv.analysis.ReceptiveField;
 import org.clconv.analysis.SeparableCost;
+import org.clconv.bench.Sampler;
+import org.clconv.bench.TimedCall;
+import org.clconv.bench.TimingPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +39,12 @@ final class DemoCommand implements Callable<Integer> {
     private static final int SIZE = 128;
     private static final int OUT_CHANNELS = 10;
     private static final int KERNEL = 3;
-    private static final int WARM_UP_RUNS = 2;
+    /**
+     * Timing as in {@code clconv bench}, shorter: warm up for at least this long (and longer while calls still get
+     * faster), because a few warm-up calls time the CPU backend's vector kernels before C2 has compiled them.
+     */
+    private static final Duration WARM_UP = Duration.ofMillis(500);
+    private static final Duration MAX_TIME = Duration.ofSeconds(10);
     private static final List<String> BACKENDS = List.of("cpu", "opencl");
 
     @Spec
@@ -49,8 +57,8 @@ final class DemoCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--runs", defaultValue = "7",
-            description = "Timed runs per backend after " + WARM_UP_RUNS + " warm-up runs; the median is shown. "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "Timed runs per backend (at least 3) after a warm-up of at least 0.5 s; the median is "
+                    + "shown. Default: ${DEFAULT-VALUE}.")
     int runs;
 
     @Option(names = "--device", paramLabel = "DEV", description = "OpenCL device: an index or a name substring.")
@@ -62,8 +70,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (runs < 1) {
-            throw new ParameterException(spec.commandLine(), "--runs must be at least 1, got " + runs);
+        if (runs < TimingPolicy.MIN_SAMPLES) {
+            throw new ParameterException(spec.commandLine(),
+                    "--runs must be at least " + TimingPolicy.MIN_SAMPLES + " (for a median), got " + runs);
         }
         PrintWriter out = spec.commandLine().getOut();
         Random random = new Random(seed);
@@ -132,22 +141,16 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Median wall time of {@link #runs} calls after the warm-up (JIT compilation, kernel builds, buffer pools). */
     private double medianMillis(Runnable call) {
-        for (int i = 0; i < WARM_UP_RUNS; i++) {
+        Sampler sampler = new Sampler(new TimingPolicy(runs, Duration.ZERO, WARM_UP, MAX_TIME));
+        return sampler.measure(() -> {
             call.run();
-        }
-        double[] millis = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long start = System.nanoTime();
-            call.run();
-            millis[i] = (System.nanoTime() - start) / 1e6;
-        }
-        Arrays.sort(millis);
-        return runs % 2 == 1 ? millis[runs / 2] : (millis[runs / 2 - 1] + millis[runs / 2]) / 2;
+            return TimedCall.NO_DEVICE_TIME;
+        }).wall().median() / 1e6;
     }
 
     private void printTimes(PrintWriter out, List<Outcome> outcomes, long flops) {
         out.println();
-        out.printf("time per call (median of %d after %d warm-up runs)%n", runs, WARM_UP_RUNS);
+        out.printf("time per call (median of %d after a warm-up of at least %.1f s)%n", runs, WARM_UP.toMillis() / 1e3);
         for (Outcome o : outcomes) {
             if (o.output() == null) {
                 out.printf("  %-7s not run: %s%n", o.backend(), o.notRun());

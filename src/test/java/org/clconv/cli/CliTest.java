@@ -181,7 +181,7 @@ class CliTest {
 
     @Test
     void demoRunsTheLessonsExercise() {
-        CliRun run = CliRun.of("demo", "--runs", "1");
+        CliRun run = CliRun.of("demo", "--runs", "3");
         assertEquals(0, run.exit(), run.err());
         String out = run.out();
         assertTrue(out.contains("-> [1, 10, 128, 128]"), out);
@@ -194,8 +194,8 @@ class CliTest {
     }
 
     @Test
-    void demoRejectsZeroRuns() {
-        CliRun run = CliRun.of("demo", "--runs", "0");
+    void demoRejectsTooFewRunsForAMedian() {
+        CliRun run = CliRun.of("demo", "--runs", "2");
         assertEquals(2, run.exit());
         assertEquals(1, run.errLines().size(), run.err());
     }
