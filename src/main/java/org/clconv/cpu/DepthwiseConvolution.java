@@ -13,7 +13,8 @@ import org.clconv.PaddingMode;
  * mode, and columns split into stride phases so every tap reads a contiguous run), then every kernel tap is a
  * shifted contiguous read, and {@link MicroKernels#stencil} keeps a few output vectors in registers across all
  * taps. With unit row stride the block's rows are one flat run over the padded width (the columns past the
- * output width are computed and dropped), so small maps still fill whole vectors.
+ * output width are computed and dropped), so small maps still fill whole vectors. Other strides compute row by
+ * row straight into the output, which saves the copy out of an accumulator.
  */
 final class DepthwiseConvolution implements ConvPath {
     private static final int UNITS_PER_THREAD = 4;
@@ -53,12 +54,27 @@ final class DepthwiseConvolution implements ConvPath {
                 int rows = Math.min(rowsPerUnit, g.outH() - y0);
                 layout.fill(in, inPlane * g.inH() * g.inW(), y0, rows, padded);
                 float start = outputRows.start(o);
-                for (int r = 0; r < layout.virtualRows(rows); r++) {
-                    kernels.stencil(padded, layout.rowBase(r), offsets, taps, w, o * taps, start, acc,
-                            r * layout.pitch, layout.runLength(rows));
+                int unitStart = (plane * g.outH() + y0) * g.outW();
+                int unitEnd = unitStart + rows * g.outW();
+                if (layout.flat) {
+                    kernels.stencil(padded, 0, offsets, taps, w, o * taps, start, acc, 0, layout.runLength(rows));
+                    outputRows.endRows(acc, layout.pitch, rows, g.outW(), out, unitStart, kernels);
+                    continue;
                 }
-                outputRows.endRows(acc, layout.pitch, rows, g.outW(), out, (plane * g.outH() + y0) * g.outW(),
-                        kernels);
+                // one stencil per output row, straight into the output in whole vectors: the floats stored past
+                // a row land on this unit's later rows, rewritten after it; a row whose vectors would cross the
+                // unit's end (another chunk's output) goes through acc
+                int run = layout.runLength(1);
+                for (int r = 0, outRow = unitStart; r < rows; r++, outRow += g.outW()) {
+                    if (outRow + run <= unitEnd) {
+                        kernels.stencil(padded, layout.rowBase(r), offsets, taps, w, o * taps, start, out, outRow,
+                                run);
+                    } else {
+                        kernels.stencil(padded, layout.rowBase(r), offsets, taps, w, o * taps, start, acc, 0, run);
+                        System.arraycopy(acc, 0, out, outRow, g.outW());
+                    }
+                }
+                outputRows.activate(out, unitStart, unitEnd - unitStart);
             }
         });
     }
@@ -78,11 +94,14 @@ final class DepthwiseConvolution implements ConvPath {
         private final int blockH;
         private final int phaseW;
         private final int phaseSize;
-        /** Accumulator row pitch; with unit row stride the rows are one flat run with this pitch. */
+        /**
+         * Unit row stride: a block's rows are one flat run over the padded width, computed in acc with the row
+         * pitch {@link #pitch}; otherwise acc holds one row.
+         */
+        final boolean flat;
         final int pitch;
         final int scratchFloats;
         final int accFloats;
-        private final boolean flat;
         /** Per phase: the input column each phase column reads (-1: a zero), and the contiguous span. */
         private final int[][] columnSource;
         private final int[] interiorFrom;
@@ -98,12 +117,12 @@ final class DepthwiseConvolution implements ConvPath {
             this.phaseW = (paddedW + c.strideW() - 1) / c.strideW();
             this.phaseSize = blockH * phaseW;
             this.flat = c.strideH() == 1;
-            this.pitch = flat ? phaseW : GemmTiles.roundUp(g.outW(), step);
+            this.pitch = phaseW;
             int lastRun = flat ? 0 : (blockRows - 1) * c.strideH() * phaseW;
             int maxTap = (c.strideW() - 1) * phaseSize + (c.kernelH() - 1) * c.dilationH() * phaseW
                     + (c.kernelW() - 1) * c.dilationW() / c.strideW();
             this.scratchFloats = Math.max(c.strideW() * phaseSize, maxTap + lastRun + runLength(blockRows));
-            this.accFloats = accLength(blockRows) + step;
+            this.accFloats = runLength(blockRows) + step;
             int sW = c.strideW();
             this.columnSource = new int[sW][phaseW];
             this.interiorFrom = new int[sW];
@@ -122,17 +141,9 @@ final class DepthwiseConvolution implements ConvPath {
             }
         }
 
-        int virtualRows(int rows) {
-            return flat ? 1 : rows;
-        }
-
-        /** Outputs per stencil call: the flat run over all rows, or one row. */
+        /** Outputs per stencil call (a multiple of the column step): the flat run over all rows, or one row. */
         int runLength(int rows) {
             return GemmTiles.roundUp(flat ? (rows - 1) * phaseW + g.outW() : g.outW(), step);
-        }
-
-        int accLength(int rows) {
-            return (virtualRows(rows) - 1) * pitch + runLength(rows);
         }
 
         /** The scratch offset each tap reads for output x = 0 of virtual row 0. */

@@ -53,6 +53,13 @@ final class OutputRows {
         }
     }
 
+    /** Replaces data[off, off + len) by its activation (nothing to do without one). */
+    void activate(float[] data, int off, int len) {
+        if (activation != Activation.NONE) {
+            end(data, off, len, data, off);
+        }
+    }
+
     /** {@link #end} for {@code rows} runs of {@code len}: acc row pitch {@code pitch}, consecutive in out. */
     void endRows(float[] acc, int pitch, int rows, int len, float[] out, int outOff, MicroKernels kernels) {
         if (activation == Activation.NONE) {
