@@ -106,6 +106,8 @@ final class DepthwiseConvolution implements ConvPath {
         private final int[][] columnSource;
         private final int[] interiorFrom;
         private final int[] interiorTo;
+        /** One block covers the whole output plane: every unit fills the same scratch rows. */
+        private final boolean wholePlane;
 
         Layout(ConvGeometry g, int blockRows, MicroKernels kernels) {
             this.g = g;
@@ -117,6 +119,7 @@ final class DepthwiseConvolution implements ConvPath {
             this.phaseW = (paddedW + c.strideW() - 1) / c.strideW();
             this.phaseSize = blockH * phaseW;
             this.flat = c.strideH() == 1;
+            this.wholePlane = blockRows >= g.outH();
             this.pitch = phaseW;
             int lastRun = flat ? 0 : (blockRows - 1) * c.strideH() * phaseW;
             int maxTap = (c.strideW() - 1) * phaseSize + (c.kernelH() - 1) * c.dilationH() * phaseW
@@ -214,13 +217,16 @@ final class DepthwiseConvolution implements ConvPath {
         /**
          * {@link #fill} for zero padding and unit column stride: the input rows [firstRow, firstRow + height) that
          * exist are consecutive in the input, so they go in one {@link MicroKernels#copyRows} (which may rewrite the
-         * zero columns between them, with zeros); the rest are padding rows.
+         * zero columns between them, with zeros); the rest are padding rows, which stay zero in a scratch that only
+         * ever holds whole planes (the same rows are padding for every unit).
          */
         private void fillUnstrided(float[] in, int inBase, int firstRow, int height, float[] padded) {
             int top = Math.min(height, Math.max(0, -firstRow));
             int bottom = Math.max(top, Math.min(height, g.inH() - firstRow));
-            Arrays.fill(padded, 0, top * phaseW, 0f);
-            Arrays.fill(padded, bottom * phaseW, height * phaseW, 0f);
+            if (!wholePlane) {
+                Arrays.fill(padded, 0, top * phaseW, 0f);
+                Arrays.fill(padded, bottom * phaseW, height * phaseW, 0f);
+            }
             if (bottom > top) {
                 int from = interiorFrom[0];
                 kernels.copyRows(in, inBase + (firstRow + top) * g.inW() + from - c.padLeft(), g.inW(), padded,
