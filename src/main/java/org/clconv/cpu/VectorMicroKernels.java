@@ -216,6 +216,32 @@ final class VectorMicroKernels implements MicroKernels {
             float[] acc, int accOff, int n) {
         FloatVector init = FloatVector.broadcast(S, start);
         int j = 0;
+        // eight vectors per tap where the run allows: the weight broadcast and the tap offset are loaded once per
+        // eight FMAs instead of four (the remaining four-vector step keeps small runs from falling to one vector)
+        for (; WIDE_TILES && j + 8 * L <= n; j += 8 * L) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int t = 0; t < taps; t++) {
+                FloatVector wv = FloatVector.broadcast(S, w[wOff + t]);
+                int o = srcBase + srcOff[t] + j;
+                s0 = wv.fma(FloatVector.fromArray(S, src, o), s0);
+                s1 = wv.fma(FloatVector.fromArray(S, src, o + L), s1);
+                s2 = wv.fma(FloatVector.fromArray(S, src, o + 2 * L), s2);
+                s3 = wv.fma(FloatVector.fromArray(S, src, o + 3 * L), s3);
+                s4 = wv.fma(FloatVector.fromArray(S, src, o + 4 * L), s4);
+                s5 = wv.fma(FloatVector.fromArray(S, src, o + 5 * L), s5);
+                s6 = wv.fma(FloatVector.fromArray(S, src, o + 6 * L), s6);
+                s7 = wv.fma(FloatVector.fromArray(S, src, o + 7 * L), s7);
+            }
+            int o = accOff + j;
+            init.add(s0).intoArray(acc, o);
+            init.add(s1).intoArray(acc, o + L);
+            init.add(s2).intoArray(acc, o + 2 * L);
+            init.add(s3).intoArray(acc, o + 3 * L);
+            init.add(s4).intoArray(acc, o + 4 * L);
+            init.add(s5).intoArray(acc, o + 5 * L);
+            init.add(s6).intoArray(acc, o + 6 * L);
+            init.add(s7).intoArray(acc, o + 7 * L);
+        }
         for (; j + 4 * L <= n; j += 4 * L) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
             for (int t = 0; t < taps; t++) {
