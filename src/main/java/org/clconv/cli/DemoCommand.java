@@ -40,10 +40,10 @@ final class DemoCommand implements Callable<Integer> {
     private static final int OUT_CHANNELS = 10;
     private static final int KERNEL = 3;
     /**
-     * Timing as in {@code clconv bench}, shorter: warm up for at least this long (and longer while calls still get
-     * faster), because a few warm-up calls time the CPU backend's vector kernels before C2 has compiled them.
+     * Timing as in {@code clconv bench}, with its default warm-up: at least this long, and longer while calls still
+     * get faster; a few warm-up calls timed the CPU backend's vector kernels before C2 had compiled them.
      */
-    private static final Duration WARM_UP = Duration.ofMillis(500);
+    private static final Duration WARM_UP = Duration.ofSeconds(1);
     private static final Duration MAX_TIME = Duration.ofSeconds(10);
     private static final List<String> BACKENDS = List.of("cpu", "opencl");
 
@@ -57,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--runs", defaultValue = "7",
-            description = "Timed runs per backend (at least 3) after a warm-up of at least 0.5 s; the median is "
+            description = "Timed runs per backend (at least 3) after a warm-up of at least 1 s; the median is "
                     + "shown. Default: ${DEFAULT-VALUE}.")
     int runs;
 
