@@ -14,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pure-Java backend. Picks one of three paths per layer ({@link DepthwiseConvolution},
- * {@link PointwiseGemm}, {@link ImplicitGemmConvolution}) and runs it on one fork-join pool owned by this
- * instance, so no call creates threads. Packed weights are cached per layer instance. The inner loops are
- * {@link MicroKernels#best()}: explicit vectors when the JVM runs with {@code --add-modules
- * jdk.incubator.vector}, plain Java otherwise (same results).
+ * The pure-Java backend. Picks one of four paths per layer ({@link Depthwise3x3Convolution},
+ * {@link DepthwiseConvolution}, {@link PointwiseGemm}, {@link ImplicitGemmConvolution}) and runs it on one
+ * fork-join pool owned by this instance, so no call creates threads. Packed weights are cached per layer
+ * instance. The inner loops are {@link MicroKernels#best()}: explicit vectors when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector}, plain Java otherwise (same results).
  *
  * <p>Thread safety: the pool and the weight cache are shared and thread-safe; every other piece of mutable
  * state (accumulator rows) belongs to one chunk of one call. {@link #close()} shuts the pool down.
@@ -30,6 +30,7 @@ public final class CpuBackend implements ConvBackend {
     private final MicroKernels kernels;
     private final ForkJoinPool pool;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ConvPath depthwise3x3;
     private final ConvPath depthwise;
     private final ConvPath pointwise;
     private final ConvPath general;
@@ -53,6 +54,7 @@ public final class CpuBackend implements ConvBackend {
         this.pool = new ForkJoinPool(threads, CpuBackend::newWorker, null, false);
         ParallelRunner runner = new ParallelRunner(pool);
         PackedWeightCache weights = new PackedWeightCache();
+        this.depthwise3x3 = new Depthwise3x3Convolution(runner, kernels);
         this.depthwise = new DepthwiseConvolution(runner, kernels);
         this.pointwise = new PointwiseGemm(runner, weights, kernels);
         this.general = new ImplicitGemmConvolution(runner, weights, kernels);
@@ -99,8 +101,14 @@ public final class CpuBackend implements ConvBackend {
         return conv2d(block.pointwise(), intermediate);
     }
 
-    /** Depthwise first (also for 1x1 depthwise: no channel reduction to block), then pointwise, else general. */
+    /**
+     * Depthwise first (also for 1x1 depthwise: no channel reduction to block), its most common form on its own
+     * path; then pointwise, else general.
+     */
     ConvPath pathFor(Conv2d spec) {
+        if (Depthwise3x3Convolution.accepts(spec)) {
+            return depthwise3x3;
+        }
         if (spec.isDepthwise()) {
             return depthwise;
         }

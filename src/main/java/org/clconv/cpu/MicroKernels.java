@@ -5,9 +5,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inner loops every path is built from: a register-blocked GEMM step over packed weight panels, a depthwise
- * stencil, and the row copies around it (the stride-2 split of input rows into phases, short rows). Two implementations: {@link VectorMicroKernels} (jdk.incubator.vector; C2 does not
- * vectorise these loops on its own, the explicit vectors are roughly 15x faster) and {@link ScalarMicroKernels}
+ * The inner loops every path is built from: a register-blocked GEMM step over packed weight panels, depthwise
+ * stencils (a general one over a padded copy, a 3x3 one that masks the padding), and the row copies around them
+ * (the stride-2 split of input rows into phases, short rows). Two implementations: {@link VectorMicroKernels}
+ * (jdk.incubator.vector; C2 does not vectorise these loops on its own, the explicit vectors are roughly 15x
+ * faster) and {@link ScalarMicroKernels}
  * (plain Java, always available). {@link #best()} picks the vector one only when the JVM was started with the
  * incubator module ({@code --add-modules jdk.incubator.vector}); both compute the same sums in the same order
  * per output, so results do not depend on which one runs.
@@ -37,6 +39,17 @@ interface MicroKernels {
      */
     void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float start, float[] acc,
             int accOff, int n);
+
+    /**
+     * The 3x3, stride-1, same-size depthwise stencil on rows of {@code width} floats, taps {@code dil} apart:
+     * out[outOff + y*width + x] = {@link ColumnMasks#output} of src[srcOff + y*width + x], for y < rows and
+     * x < width: the taps left and right of the row are the zero padding (masked), the rows above and below are
+     * read from src as they are, so the caller provides zero rows there where the padding is. Reads src from
+     * dil*(width + 1) floats before the first output's centre tap to as far after the last one; writes exactly
+     * out[outOff, outOff + rows*width).
+     */
+    void depthwise3x3(float[] src, int srcOff, ColumnMasks columns, float[] w, int wOff, float start, float[] out,
+            int outOff, int rows);
 
     /**
      * dst[dstOff + j] = src[srcOff + 2j] for j < n: one stride phase of a stride-2 input row (a plain copy, so both

@@ -40,6 +40,15 @@ final class ScalarMicroKernels implements MicroKernels {
     }
 
     @Override
+    public void depthwise3x3(float[] src, int srcOff, ColumnMasks columns, float[] w, int wOff, float start,
+            float[] out, int outOff, int rows) {
+        int width = columns.width();
+        for (int i = 0; i < rows * width; i++) {
+            out[outOff + i] = columns.output(src, srcOff + i, w, wOff, start, i % width);
+        }
+    }
+
+    @Override
     public void copyEveryOther(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         for (int j = 0; j < n; j++) {
             dst[dstOff + j] = src[srcOff + 2 * j];

@@ -269,6 +269,163 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
+     * Wide rows go four rows at a time, rows {@code dil} apart so that they share input rows: each input row is
+     * loaded once (three shifted vectors) for up to three of the four outputs, 4.5 loads per output vector instead
+     * of 9, which is what bounds this stencil. That needs 27 vector registers, so only AVX-512 (32) does it. The
+     * rows left over, and planes whose rows are narrower than a vector, go as one flat run (row after row, so
+     * short rows still fill whole vectors). Each output sums its three kernel columns apart and adds the outer
+     * two under the column masks (two masked adds instead of a blend per loaded vector).
+     */
+    @Override
+    public void depthwise3x3(float[] src, int srcOff, ColumnMasks columns, float[] w, int wOff, float start,
+            float[] out, int outOff, int rows) {
+        int width = columns.width();
+        int n = rows * width;
+        if (n < L) {
+            // too few outputs for one vector store that stays inside the run
+            for (int i = 0; i < n; i++) {
+                out[outOff + i] = columns.output(src, srcOff + i, w, wOff, start, i % width);
+            }
+            return;
+        }
+        int done = WIDE_TILES && width >= L ? fourRowBlocks(src, srcOff, columns, w, wOff, start, out, outOff, rows)
+                : 0;
+        flatRun(src, srcOff, columns, w, wOff, start, out, outOff, done * width, n);
+    }
+
+    /**
+     * Output rows y, y + dil, y + 2dil, y + 3dil together, for every y of whole groups of 4dil rows; a row's last
+     * vector is moved back to end at the row's end (recomputing a few outputs) rather than run past it. Returns
+     * the rows done. Written out in full: helpers taking vectors are not inlined (see gemm8x3).
+     */
+    private static int fourRowBlocks(float[] src, int srcOff, ColumnMasks columns, float[] w, int wOff, float start,
+            float[] out, int outOff, int rows) {
+        int width = columns.width();
+        int dil = columns.dil();
+        int rowStep = dil * width;
+        boolean[] left = columns.left();
+        boolean[] right = columns.right();
+        FloatVector w00 = FloatVector.broadcast(S, w[wOff]), w01 = FloatVector.broadcast(S, w[wOff + 1]);
+        FloatVector w02 = FloatVector.broadcast(S, w[wOff + 2]), w10 = FloatVector.broadcast(S, w[wOff + 3]);
+        FloatVector w11 = FloatVector.broadcast(S, w[wOff + 4]), w12 = FloatVector.broadcast(S, w[wOff + 5]);
+        FloatVector w20 = FloatVector.broadcast(S, w[wOff + 6]), w21 = FloatVector.broadcast(S, w[wOff + 7]);
+        FloatVector w22 = FloatVector.broadcast(S, w[wOff + 8]);
+        FloatVector init = FloatVector.broadcast(S, start);
+        FloatVector zero = FloatVector.zero(S);
+        int y = 0;
+        for (; y + 4 * dil <= rows; y += 4 * dil) {
+            for (int r = 0; r < dil; r++) {
+                for (int j = 0; j < width; j += L) {
+                    int x = Math.min(j, width - L);
+                    int pos = (y + r) * width + x;
+                    // input row q (q = 0..5, at pos + (q-1)*rowStep) feeds output row m with ky = q - m; lm, cm,
+                    // rm sum output m's left, centre and right kernel columns
+                    int b = srcOff + pos - rowStep;
+                    FloatVector xl = FloatVector.fromArray(S, src, b - dil);
+                    FloatVector xc = FloatVector.fromArray(S, src, b);
+                    FloatVector xr = FloatVector.fromArray(S, src, b + dil);
+                    FloatVector l0 = w00.fma(xl, zero), c0 = w01.fma(xc, zero), r0 = w02.fma(xr, zero);
+                    b += rowStep;
+                    xl = FloatVector.fromArray(S, src, b - dil);
+                    xc = FloatVector.fromArray(S, src, b);
+                    xr = FloatVector.fromArray(S, src, b + dil);
+                    l0 = w10.fma(xl, l0);
+                    c0 = w11.fma(xc, c0);
+                    r0 = w12.fma(xr, r0);
+                    FloatVector l1 = w00.fma(xl, zero), c1 = w01.fma(xc, zero), r1 = w02.fma(xr, zero);
+                    b += rowStep;
+                    xl = FloatVector.fromArray(S, src, b - dil);
+                    xc = FloatVector.fromArray(S, src, b);
+                    xr = FloatVector.fromArray(S, src, b + dil);
+                    l0 = w20.fma(xl, l0);
+                    c0 = w21.fma(xc, c0);
+                    r0 = w22.fma(xr, r0);
+                    l1 = w10.fma(xl, l1);
+                    c1 = w11.fma(xc, c1);
+                    r1 = w12.fma(xr, r1);
+                    FloatVector l2 = w00.fma(xl, zero), c2 = w01.fma(xc, zero), r2 = w02.fma(xr, zero);
+                    b += rowStep;
+                    xl = FloatVector.fromArray(S, src, b - dil);
+                    xc = FloatVector.fromArray(S, src, b);
+                    xr = FloatVector.fromArray(S, src, b + dil);
+                    l1 = w20.fma(xl, l1);
+                    c1 = w21.fma(xc, c1);
+                    r1 = w22.fma(xr, r1);
+                    l2 = w10.fma(xl, l2);
+                    c2 = w11.fma(xc, c2);
+                    r2 = w12.fma(xr, r2);
+                    FloatVector l3 = w00.fma(xl, zero), c3 = w01.fma(xc, zero), r3 = w02.fma(xr, zero);
+                    b += rowStep;
+                    xl = FloatVector.fromArray(S, src, b - dil);
+                    xc = FloatVector.fromArray(S, src, b);
+                    xr = FloatVector.fromArray(S, src, b + dil);
+                    l2 = w20.fma(xl, l2);
+                    c2 = w21.fma(xc, c2);
+                    r2 = w22.fma(xr, r2);
+                    l3 = w10.fma(xl, l3);
+                    c3 = w11.fma(xc, c3);
+                    r3 = w12.fma(xr, r3);
+                    b += rowStep;
+                    xl = FloatVector.fromArray(S, src, b - dil);
+                    xc = FloatVector.fromArray(S, src, b);
+                    xr = FloatVector.fromArray(S, src, b + dil);
+                    l3 = w20.fma(xl, l3);
+                    c3 = w21.fma(xc, c3);
+                    r3 = w22.fma(xr, r3);
+                    VectorMask<Float> takeLeft = VectorMask.fromArray(S, left, x);
+                    VectorMask<Float> takeRight = VectorMask.fromArray(S, right, x);
+                    int o = outOff + pos;
+                    init.add(c0).add(l0, takeLeft).add(r0, takeRight).intoArray(out, o);
+                    init.add(c1).add(l1, takeLeft).add(r1, takeRight).intoArray(out, o + rowStep);
+                    init.add(c2).add(l2, takeLeft).add(r2, takeRight).intoArray(out, o + 2 * rowStep);
+                    init.add(c3).add(l3, takeLeft).add(r3, takeRight).intoArray(out, o + 3 * rowStep);
+                }
+            }
+        }
+        return y;
+    }
+
+    /** Outputs [from, n) one vector at a time; the last vector is moved back to end at n. */
+    private static void flatRun(float[] src, int srcOff, ColumnMasks columns, float[] w, int wOff, float start,
+            float[] out, int outOff, int from, int n) {
+        int width = columns.width();
+        int dil = columns.dil();
+        int rowStep = dil * width;
+        boolean[] left = columns.left();
+        boolean[] right = columns.right();
+        FloatVector w00 = FloatVector.broadcast(S, w[wOff]), w01 = FloatVector.broadcast(S, w[wOff + 1]);
+        FloatVector w02 = FloatVector.broadcast(S, w[wOff + 2]), w10 = FloatVector.broadcast(S, w[wOff + 3]);
+        FloatVector w11 = FloatVector.broadcast(S, w[wOff + 4]), w12 = FloatVector.broadcast(S, w[wOff + 5]);
+        FloatVector w20 = FloatVector.broadcast(S, w[wOff + 6]), w21 = FloatVector.broadcast(S, w[wOff + 7]);
+        FloatVector w22 = FloatVector.broadcast(S, w[wOff + 8]);
+        FloatVector init = FloatVector.broadcast(S, start);
+        FloatVector zero = FloatVector.zero(S);
+        int step = L % width;
+        for (int p = from, col = from % width; p < n; p += L) {
+            int pos = Math.min(p, n - L);
+            int x = pos == p ? col : pos % width;
+            int b = srcOff + pos - rowStep;
+            FloatVector l = w00.fma(FloatVector.fromArray(S, src, b - dil), zero);
+            FloatVector c = w01.fma(FloatVector.fromArray(S, src, b), zero);
+            FloatVector r = w02.fma(FloatVector.fromArray(S, src, b + dil), zero);
+            b += rowStep;
+            l = w10.fma(FloatVector.fromArray(S, src, b - dil), l);
+            c = w11.fma(FloatVector.fromArray(S, src, b), c);
+            r = w12.fma(FloatVector.fromArray(S, src, b + dil), r);
+            b += rowStep;
+            l = w20.fma(FloatVector.fromArray(S, src, b - dil), l);
+            c = w21.fma(FloatVector.fromArray(S, src, b), c);
+            r = w22.fma(FloatVector.fromArray(S, src, b + dil), r);
+            init.add(c).add(l, VectorMask.fromArray(S, left, x)).add(r, VectorMask.fromArray(S, right, x))
+                    .intoArray(out, outOff + pos);
+            col += step;
+            if (col >= width) {
+                col -= width;
+            }
+        }
+    }
+
+    /**
      * Per vector: the even lanes of two loads, each gathered into both halves by one permutation, and a blend. The
      * two-vector rearrange of jdk.incubator.vector is four times slower than that here, the scalar loop 1.5 times.
      */

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import org.clconv.Activation;
 import org.clconv.Conv2d;
 import org.clconv.ConvLayer;
+import org.clconv.Padding;
 import org.clconv.PaddingMode;
 import org.clconv.Reference;
 import org.clconv.SeparableBlock;
@@ -32,6 +33,15 @@ class CpuBackendTest {
     void picksThePathFromTheSpec() {
         try (CpuBackend cpu = new CpuBackend(1)) {
             assertInstanceOf(DepthwiseConvolution.class, cpu.pathFor(Conv2d.depthwise(8, 2, 3, 3).build()));
+            assertInstanceOf(Depthwise3x3Convolution.class,
+                    cpu.pathFor(Conv2d.depthwise(8, 2, 3, 3).padding(1).build()));
+            assertInstanceOf(Depthwise3x3Convolution.class,
+                    cpu.pathFor(Conv2d.depthwise(8, 1, 3, 3).dilation(2).padding(Padding.same()).build()));
+            assertInstanceOf(DepthwiseConvolution.class,
+                    cpu.pathFor(Conv2d.depthwise(8, 1, 3, 3).padding(1).paddingMode(PaddingMode.REFLECT).build()),
+                    "only zero padding is a mask");
+            assertInstanceOf(DepthwiseConvolution.class, cpu.pathFor(Conv2d.depthwise(8, 1, 3, 3).padding(1).stride(2)
+                    .build()));
             assertInstanceOf(DepthwiseConvolution.class, cpu.pathFor(Conv2d.depthwise(8, 1, 1, 1).build()),
                     "a 1x1 depthwise conv has no channel reduction for the GEMM to block");
             assertInstanceOf(PointwiseGemm.class, cpu.pathFor(Conv2d.pointwise(8, 16).build()));

@@ -66,8 +66,8 @@ class CpuPathsRandomizedTest {
         System.out.println("paths " + paths + ", padding modes " + modes);
         assertTrue(failures.isEmpty(), failures.size() + " of " + CASES + " cases failed (seed " + seed + "):\n"
                 + String.join("\n", failures));
-        assertTrue(paths.keySet().containsAll(List.of(DepthwiseConvolution.class, PointwiseGemm.class,
-                ImplicitGemmConvolution.class)), "every path exercised: " + paths);
+        assertTrue(paths.keySet().containsAll(List.of(Depthwise3x3Convolution.class, DepthwiseConvolution.class,
+                PointwiseGemm.class, ImplicitGemmConvolution.class)), "every path exercised: " + paths);
         assertTrue(modes.size() == PaddingMode.values().length, "every padding mode exercised: " + modes);
     }
 
@@ -94,6 +94,12 @@ class CpuPathsRandomizedTest {
         switch (kind) {
             case DEPTHWISE: {
                 int channels = 1 + rnd.nextInt(maxChannels);
+                if (rnd.nextInt(4) == 0) {
+                    // the common 3x3 same-size form has a path of its own
+                    int dil = 1 + rnd.nextInt(3);
+                    b = Conv2d.depthwise(channels, 1 + rnd.nextInt(3), 3, 3).dilation(dil).padding(dil);
+                    break;
+                }
                 b = Conv2d.depthwise(channels, 1 + rnd.nextInt(3), 1 + rnd.nextInt(7), 1 + rnd.nextInt(7));
                 spatial(rnd, b);
                 break;

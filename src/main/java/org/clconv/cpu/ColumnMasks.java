@@ -1,0 +1,69 @@
+package org.clconv.cpu;
+
+/**
+ * Which outputs of a row of {@code width} floats may take the left (kx = 0) and right (kx = 2) taps of a 3x3
+ * stencil whose taps are {@code dil} apart: the others read the zero padding. The row's columns repeat every
+ * {@code width} floats of a flat plane, so the masks do too; they are long enough for a vector starting at any
+ * column.
+ */
+final class ColumnMasks {
+    private final int width;
+    private final int dil;
+    private final boolean[] left;
+    private final boolean[] right;
+
+    ColumnMasks(int width, int dil, int vectorLength) {
+        this.width = width;
+        this.dil = dil;
+        this.left = new boolean[width + vectorLength];
+        this.right = new boolean[width + vectorLength];
+        for (int i = 0; i < left.length; i++) {
+            int x = i % width;
+            left[i] = x >= dil;
+            right[i] = x + dil < width;
+        }
+    }
+
+    int width() {
+        return width;
+    }
+
+    int dil() {
+        return dil;
+    }
+
+    /** left()[x + j]: whether output column x + j (mod width) takes its kx = 0 tap. */
+    boolean[] left() {
+        return left;
+    }
+
+    /** right()[x + j]: whether output column x + j (mod width) takes its kx = 2 tap. */
+    boolean[] right() {
+        return right;
+    }
+
+    /**
+     * The output whose centre tap is src[pos] and whose column is x: the definition both kernels follow. Each
+     * kernel column is summed on its own (rows in order, one fused multiply-add each, from zero); the output is
+     * start + centre, then + left and + right where the column mask lets them in. A masked-out column is skipped,
+     * not multiplied by zero, so whatever its taps read (NaN, infinity) does not matter.
+     */
+    float output(float[] src, int pos, float[] w, int wOff, float start, int x) {
+        float sum = start + columnSum(src, pos, w, wOff + 1);
+        if (left[x]) {
+            sum += columnSum(src, pos - dil, w, wOff);
+        }
+        if (right[x]) {
+            sum += columnSum(src, pos + dil, w, wOff + 2);
+        }
+        return sum;
+    }
+
+    /** w[wk] * src[top] + w[wk + 3] * src[middle] + w[wk + 6] * src[bottom], rows dil*width apart. */
+    private float columnSum(float[] src, int pos, float[] w, int wk) {
+        int rowStep = dil * width;
+        float sum = Math.fma(w[wk], src[pos - rowStep], 0f);
+        sum = Math.fma(w[wk + 3], src[pos], sum);
+        return Math.fma(w[wk + 6], src[pos + rowStep], sum);
+    }
+}

@@ -1,0 +1,120 @@
+package org.clconv.cpu;
+
+import java.util.Arrays;
+import org.clconv.Conv2d;
+import org.clconv.ConvGeometry;
+import org.clconv.ConvLayer;
+import org.clconv.PaddingMode;
+
+/**
+ * The most common depthwise layer -- 3x3, stride 1, zero padding equal to the dilation on every side, so each
+ * output plane has its input's size -- without {@link DepthwiseConvolution}'s padded copy. Input and output rows
+ * have the same pitch, so one flat offset walks both: {@link MicroKernels#depthwise3x3} reads a unit's rows
+ * (a block of output rows of one plane) straight from the input, masks the left and right padding columns
+ * ({@link ColumnMasks}) and writes the output rows in place. Only units at a plane's top or bottom edge, whose
+ * taps reach the padding rows, read a zero-extended copy of their rows instead.
+ */
+final class Depthwise3x3Convolution implements ConvPath {
+    private static final int UNITS_PER_THREAD = 4;
+
+    private final ParallelRunner runner;
+    private final MicroKernels kernels;
+
+    Depthwise3x3Convolution(ParallelRunner runner, MicroKernels kernels) {
+        this.runner = runner;
+        this.kernels = kernels;
+    }
+
+    /** Whether this path computes the spec: depthwise 3x3, stride 1, square dilation, zero padding = dilation. */
+    static boolean accepts(Conv2d c) {
+        int dil = c.dilationH();
+        return c.isDepthwise() && c.kernelH() == 3 && c.kernelW() == 3 && c.strideH() == 1 && c.strideW() == 1
+                && c.dilationW() == dil && c.paddingMode() == PaddingMode.ZEROS && c.padTop() == dil
+                && c.padBottom() == dil && c.padLeft() == dil && c.padRight() == dil;
+    }
+
+    @Override
+    public void run(ConvLayer layer, ConvGeometry g, float[] in, float[] out) {
+        Conv2d c = g.spec();
+        int height = g.inH();
+        int width = g.inW();
+        int dil = c.dilationH();
+        int planes = g.batch() * c.outChannels();
+        int blockRows = blockRows(height, planes, dil);
+        int blocks = (height + blockRows - 1) / blockRows;
+        ColumnMasks columns = new ColumnMasks(width, dil, kernels.columnStep());
+        OutputRows outputRows = new OutputRows(layer);
+        float[] w = layer.weight().data();
+        runner.run(planes * blocks, 9L * blockRows * width, (from, to) -> {
+            EdgeRows edge = new EdgeRows(height, width, dil, blockRows);
+            for (int u = from; u < to; u++) {
+                int plane = u / blocks;
+                int y0 = (u % blocks) * blockRows;
+                int rows = Math.min(blockRows, height - y0);
+                int o = plane % c.outChannels();
+                int inPlane = (plane / c.outChannels()) * c.inChannels() + o / c.channelMultiplier();
+                int planeBase = inPlane * height * width;
+                int unitStart = (plane * height + y0) * width;
+                // the taps of rows [y0, y0 + rows) reach dil rows (and dil floats) beyond them on each side
+                boolean inside = y0 >= dil && y0 + rows + dil <= height
+                        && planeBase + (y0 - dil) * width - dil >= 0
+                        && planeBase + (y0 + rows + dil) * width + dil <= in.length;
+                float start = outputRows.start(o);
+                if (inside) {
+                    kernels.depthwise3x3(in, planeBase + y0 * width, columns, w, o * 9, start, out, unitStart, rows);
+                } else {
+                    edge.fill(in, planeBase, y0, rows);
+                    kernels.depthwise3x3(edge.rows, edge.firstOutputRow, columns, w, o * 9, start, out, unitStart,
+                            rows);
+                }
+                outputRows.activate(out, unitStart, rows * width);
+            }
+        });
+    }
+
+    /**
+     * Rows per unit: whole planes when there are enough of them to keep every thread busy, else blocks of a
+     * multiple of 4 * dil rows (the kernel's four-row groups) so that each thread gets a few.
+     */
+    private int blockRows(int height, int planes, int dil) {
+        int wanted = runner.threads() * UNITS_PER_THREAD;
+        int split = Math.min(height, Math.max(1, (wanted + planes - 1) / planes));
+        int rows = (height + split - 1) / split;
+        int group = 4 * dil;
+        return rows >= height ? height : Math.min(height, (rows + group - 1) / group * group);
+    }
+
+    /**
+     * A unit's input rows with the padding rows above and below the plane as zeros, and dil floats of slack at
+     * both ends (read only by masked taps): what the kernel reads where the plane's own neighbours are not
+     * padding.
+     */
+    private static final class EdgeRows {
+        private final int height;
+        private final int width;
+        private final int dil;
+        final float[] rows;
+        /** Where the unit's first output row's input row starts in {@link #rows}. */
+        final int firstOutputRow;
+
+        EdgeRows(int height, int width, int dil, int blockRows) {
+            this.height = height;
+            this.width = width;
+            this.dil = dil;
+            this.rows = new float[2 * dil + (blockRows + 2 * dil) * width];
+            this.firstOutputRow = dil + dil * width;
+        }
+
+        /** Copies input rows [y0 - dil, y0 + count + dil) of the plane at planeBase, zeros outside the plane. */
+        void fill(float[] in, int planeBase, int y0, int count) {
+            int top = y0 - dil;
+            int first = Math.max(0, top);
+            int last = Math.min(height, y0 + count + dil);
+            int copyTo = dil + (first - top) * width;
+            int copyEnd = copyTo + (last - first) * width;
+            Arrays.fill(rows, 0, copyTo, 0f);
+            System.arraycopy(in, planeBase + first * width, rows, copyTo, copyEnd - copyTo);
+            Arrays.fill(rows, copyEnd, dil + (count + 2 * dil) * width + dil, 0f);
+        }
+    }
+}

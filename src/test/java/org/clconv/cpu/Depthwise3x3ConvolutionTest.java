@@ -1,0 +1,108 @@
+package org.clconv.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+import org.clconv.Activation;
+import org.clconv.Conv2d;
+import org.clconv.ConvGeometry;
+import org.clconv.ConvLayer;
+import org.clconv.Reference;
+import org.clconv.Shape;
+import org.clconv.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The 3x3 fast path on the vector kernels against the same path on the plain-Java ones (the same floats, bit for
+ * bit) and against the float64 reference, at every plane width around the vector length (flat runs, four-row
+ * groups, moved-back last vectors, planes smaller than a vector), every dilation, row blocks split over threads
+ * and planes touching the ends of the input array.
+ */
+class Depthwise3x3ConvolutionTest {
+    private static final ForkJoinPool POOL = new ForkJoinPool(3);
+
+    @AfterAll
+    static void shutDown() {
+        POOL.shutdown();
+    }
+
+    @Test
+    void vectorKernelsMatchThePlainOnesBitForBitAndTheReference() {
+        ParallelRunner runner = new ParallelRunner(POOL);
+        ConvPath fast = new Depthwise3x3Convolution(runner, MicroKernels.best());
+        ConvPath plain = new Depthwise3x3Convolution(runner, new ScalarMicroKernels());
+        Random rnd = new Random(3);
+        int cases = 0;
+        for (int width : new int[] {1, 2, 3, 5, 7, 8, 13, 14, 15, 16, 17, 28, 31, 32, 33, 47, 56}) {
+            for (int height : new int[] {1, 2, 4, 7, 9, 17, 30}) {
+                for (int dil = 1; dil <= 3; dil++) {
+                    int multiplier = 1 + rnd.nextInt(2);
+                    int channels = 1 + rnd.nextInt(3);
+                    Conv2d spec = Conv2d.depthwise(channels, multiplier, 3, 3).padding(dil).dilation(dil)
+                            .bias(rnd.nextBoolean())
+                            .activation(Activation.values()[rnd.nextInt(Activation.values().length)]).build();
+                    assertTrue(Depthwise3x3Convolution.accepts(spec), spec.toString());
+                    check(spec, Shape.of(1 + rnd.nextInt(2), channels, height, width), fast, plain, rnd);
+                    cases++;
+                }
+            }
+        }
+        assertTrue(cases > 300, "cases: " + cases);
+    }
+
+    /**
+     * Infinities and NaNs at a row's ends must reach exactly the outputs they reach in the general path (which
+     * reads a zero-padded copy): not the outputs of the neighbouring row, whose masked taps would read them.
+     */
+    @Test
+    void nonFiniteInputsReachTheOutputsTheyReachInTheGeneralPath() {
+        ParallelRunner runner = new ParallelRunner(POOL);
+        MicroKernels kernels = MicroKernels.best();
+        Random rnd = new Random(5);
+        for (int width : new int[] {7, 16, 28}) {
+            Conv2d spec = Conv2d.depthwise(4, 1, 3, 3).padding(1).bias(true).build();
+            Shape shape = Shape.of(2, 4, 9, width);
+            Tensor input = random(rnd, shape);
+            for (int i = 0; i < input.data().length; i += 5) {
+                input.data()[i] = i % 3 == 0 ? Float.NaN : (i % 3 == 1 ? Float.POSITIVE_INFINITY
+                        : Float.NEGATIVE_INFINITY);
+            }
+            ConvLayer layer = layer(spec, rnd);
+            // equal bits (the same NaN or infinity) or within rounding of the other sum order
+            assertArrayEquals(run(new DepthwiseConvolution(runner, kernels), layer, input),
+                    run(new Depthwise3x3Convolution(runner, kernels), layer, input), 1e-4f, "width " + width);
+        }
+    }
+
+    private static void check(Conv2d spec, Shape shape, ConvPath fast, ConvPath plain, Random rnd) {
+        ConvLayer layer = layer(spec, rnd);
+        Tensor input = random(rnd, shape);
+        float[] actual = run(fast, layer, input);
+        assertArrayEquals(run(plain, layer, input), actual, spec + " on " + shape);
+        double error = Reference.relativeL2(actual, Reference.conv2d(layer, input));
+        assertTrue(error <= 1e-5, spec + " on " + shape + ": relative L2 " + error);
+    }
+
+    private static float[] run(ConvPath path, ConvLayer layer, Tensor input) {
+        ConvGeometry g = layer.bind(input.shape());
+        float[] out = new float[Math.toIntExact(g.outputShape().numel())];
+        path.run(layer, g, input.data(), out);
+        return out;
+    }
+
+    private static ConvLayer layer(Conv2d spec, Random rnd) {
+        return new ConvLayer(spec, random(rnd, spec.weightShape()), spec.hasBias() ? random(rnd, spec.biasShape())
+                : null);
+    }
+
+    private static Tensor random(Random rnd, Shape shape) {
+        float[] data = new float[Math.toIntExact(shape.numel())];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) rnd.nextGaussian();
+        }
+        return new Tensor(shape, data);
+    }
+}
