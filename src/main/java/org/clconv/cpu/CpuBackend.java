@@ -1,8 +1,6 @@
 package org.clconv.cpu;
 
 import java.util.Objects;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.clconv.Conv2d;
 import org.clconv.ConvBackend;
@@ -16,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The pure-Java backend. Picks one of four paths per layer ({@link Depthwise3x3Convolution},
  * {@link DepthwiseConvolution}, {@link PointwiseGemm}, {@link ImplicitGemmConvolution}) and runs it on one
- * fork-join pool owned by this instance, so no call creates threads. Packed weights are cached per layer
+ * {@link WorkerPool} owned by this instance, so no call creates threads. Packed weights are cached per layer
  * instance. The inner loops are {@link MicroKernels#best()}: explicit vectors when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}, plain Java otherwise (same results).
  *
@@ -28,7 +26,7 @@ public final class CpuBackend implements ConvBackend {
 
     private final int threads;
     private final MicroKernels kernels;
-    private final ForkJoinPool pool;
+    private final WorkerPool pool;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ConvPath depthwise3x3;
     private final ConvPath depthwise;
@@ -51,7 +49,7 @@ public final class CpuBackend implements ConvBackend {
         }
         this.threads = threads;
         this.kernels = kernels;
-        this.pool = new ForkJoinPool(threads, CpuBackend::newWorker, null, false);
+        this.pool = new WorkerPool(threads - 1);
         ParallelRunner runner = new ParallelRunner(pool);
         PackedWeightCache weights = new PackedWeightCache();
         this.depthwise3x3 = new Depthwise3x3Convolution(runner, kernels);
@@ -59,13 +57,6 @@ public final class CpuBackend implements ConvBackend {
         this.pointwise = new PointwiseGemm(runner, weights, kernels);
         this.general = new ImplicitGemmConvolution(runner, weights, kernels);
         LOG.debug("CPU backend started: {}", deviceDescription());
-    }
-
-    private static ForkJoinWorkerThread newWorker(ForkJoinPool pool) {
-        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("clconv-cpu-" + t.getPoolIndex());
-        t.setDaemon(true);
-        return t;
     }
 
     @Override
@@ -127,7 +118,7 @@ public final class CpuBackend implements ConvBackend {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            pool.shutdown();
+            pool.close();
             LOG.debug("CPU backend closed");
         }
     }

@@ -1,6 +1,5 @@
 package org.clconv.cpu;
 
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,14 +26,15 @@ final class ParallelRunner {
         void run(int from, int to);
     }
 
-    private final ForkJoinPool pool;
+    private final WorkerPool pool;
 
-    ParallelRunner(ForkJoinPool pool) {
+    ParallelRunner(WorkerPool pool) {
         this.pool = pool;
     }
 
+    /** The pool's workers and the caller. */
     int threads() {
-        return pool.getParallelism();
+        return pool.workers() + 1;
     }
 
     void run(int units, long macsPerUnit, Body body) {
@@ -91,8 +91,12 @@ final class ParallelRunner {
             }
         }
 
-        /** Returns when every chunk has finished; rethrows the first failure on the caller's thread. */
+        /**
+         * Returns when every chunk has finished; rethrows the first failure on the caller's thread. Spins first:
+         * the chunks still running are short, and a parked caller would wait as long again to be woken.
+         */
         void awaitAll() {
+            WorkerPool.spinUntil(() -> unfinished.get() == 0);
             while (unfinished.get() > 0) {
                 LockSupport.park(this);
             }

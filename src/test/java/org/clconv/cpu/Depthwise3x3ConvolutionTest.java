@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import java.util.concurrent.ForkJoinPool;
 import org.clconv.Activation;
 import org.clconv.Conv2d;
 import org.clconv.ConvGeometry;
@@ -22,11 +21,11 @@ import org.junit.jupiter.api.Test;
  * and planes touching the ends of the input array.
  */
 class Depthwise3x3ConvolutionTest {
-    private static final ForkJoinPool POOL = new ForkJoinPool(3);
+    private static final WorkerPool POOL = new WorkerPool(2);
 
     @AfterAll
     static void shutDown() {
-        POOL.shutdown();
+        POOL.close();
     }
 
     @Test
