@@ -19,11 +19,21 @@ public interface ConvBackend extends AutoCloseable {
     /** The device it runs on, for humans: e.g. {@code "Java, 2 threads"} or the OpenCL device and driver. */
     String deviceDescription();
 
-    /** Runs one convolution (bias and activation fused) on an NCHW host tensor. */
+    /** Runs one convolution (bias and activation fused) on an NCHW host tensor, into a new tensor. */
     Tensor conv2d(ConvLayer layer, Tensor input);
+
+    /**
+     * Runs one convolution into the caller's {@code output} (every element overwritten) and returns it. For
+     * services that reuse their buffers: a new Java array is zeroed by the JVM, which for a small layer costs
+     * as much as the convolution. The output must have the layer's output shape and its own array.
+     */
+    Tensor conv2d(ConvLayer layer, Tensor input, Tensor output);
 
     /** Runs depthwise then pointwise as one call; a backend may keep the intermediate on its device. */
     Tensor separable(SeparableBlock block, Tensor input);
+
+    /** {@link #separable(SeparableBlock, Tensor)} into the caller's {@code output}, as for {@code conv2d}. */
+    Tensor separable(SeparableBlock block, Tensor input, Tensor output);
 
     /** Convenience form of {@link #conv2d(ConvLayer, Tensor)}; {@code bias} may be {@code null}. */
     default Tensor conv2d(Conv2d spec, Tensor input, Tensor weight, Tensor bias) {

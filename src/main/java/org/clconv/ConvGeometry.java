@@ -97,6 +97,26 @@ public final class ConvGeometry {
         return Shape.of(batch, spec.outChannels(), outH, outW);
     }
 
+    /** Checks an output tensor given to a call that writes into it: see {@link #checkOutput(Shape, Tensor, Tensor)}. */
+    public void checkOutput(Tensor input, Tensor output) {
+        checkOutput(outputShape(), input, output);
+    }
+
+    /**
+     * Checks the output tensor of a call that writes into the caller's tensor: it has the {@code expected} shape
+     * and does not share the input's array (the input is still read while outputs are written).
+     */
+    public static void checkOutput(Shape expected, Tensor input, Tensor output) {
+        if (!output.shape().equals(expected)) {
+            throw new InvalidConvolutionException("output shape must be " + expected + " for input "
+                    + input.shape() + ", got " + output.shape());
+        }
+        if (output.data() == input.data()) {
+            throw new InvalidConvolutionException("output must not share its array with the input: the input is"
+                    + " still read while the output is written");
+        }
+    }
+
     /** Multiply-accumulates: every output element sums (in/groups)*kh*kw products. */
     public long macs() {
         return (long) batch * spec.outChannels() * outH * outW * spec.inChannelsPerGroup() * spec.kernelH()

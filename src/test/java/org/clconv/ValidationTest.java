@@ -1,11 +1,14 @@
 package org.clconv;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -312,6 +315,39 @@ class ValidationTest {
                     layer(Conv2d.pointwise(3, 4).build()));
             rejects(() -> backend.separable(block, Tensor.zeros(Shape.of(1, 2, 8, 8))), "2 channels", "in_channels=3");
             rejects(() -> backend.separable(block, Tensor.zeros(Shape.of(1, 3, 2, 2))), "dilated kernel");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("org.clconv.TestBackends#names")
+        void anOutputTensorMustHaveTheOutputShapeAndItsOwnArray(String name) {
+            ConvBackend backend = TestBackends.get(name);
+            Tensor input = Tensor.zeros(Shape.of(1, 3, 8, 8));
+            rejects(() -> backend.conv2d(layer, input, Tensor.zeros(Shape.of(1, 4, 8, 8))), "output shape",
+                    "[1, 4, 6, 6]", "got [1, 4, 8, 8]");
+            ConvLayer same = layer(Conv2d.depthwise(3, 1, 3, 3).padding(1).build());
+            rejects(() -> backend.conv2d(same, input, input), "output must not share its array with the input");
+            SeparableBlock block = new SeparableBlock(same, layer(Conv2d.pointwise(3, 3).build()));
+            rejects(() -> backend.separable(block, input, Tensor.zeros(Shape.of(1, 4, 8, 8))), "output shape",
+                    "[1, 3, 8, 8]");
+            rejects(() -> backend.separable(block, input, input), "must not share");
+        }
+
+        /** Every element is overwritten (the output starts as NaN) with what the allocating call returns. */
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("org.clconv.TestBackends#names")
+        void intoAnOutputTensorGivesTheAllocatingCallsResult(String name) {
+            ConvBackend backend = TestBackends.get(name);
+            Tensor input = RandomConvs.gaussian(new Random(9), Shape.of(2, 3, 9, 7), 1f);
+            Tensor output = Tensor.zeros(Shape.of(2, 4, 7, 5));
+            Arrays.fill(output.data(), Float.NaN);
+            assertSame(output, backend.conv2d(layer, input, output));
+            assertArrayEquals(backend.conv2d(layer, input).data(), output.data());
+            SeparableBlock block = new SeparableBlock(layer(Conv2d.depthwise(3, 2, 3, 3).padding(1).build()),
+                    layer(Conv2d.pointwise(6, 4).build()));
+            Tensor blockOutput = Tensor.zeros(Shape.of(2, 4, 9, 7));
+            Arrays.fill(blockOutput.data(), Float.NaN);
+            assertSame(blockOutput, backend.separable(block, input, blockOutput));
+            assertArrayEquals(backend.separable(block, input).data(), blockOutput.data());
         }
 
         @ParameterizedTest(name = "{0}")

@@ -37,4 +37,10 @@ public final class Workload {
     public Tensor runOn(ConvBackend backend) {
         return block == null ? backend.conv2d(layers.get(0), input) : backend.separable(block, input);
     }
+
+    /** {@link #runOn(ConvBackend)} into the caller's output tensor (of {@code layer().outputShape()}). */
+    public Tensor runOn(ConvBackend backend, Tensor output) {
+        return block == null ? backend.conv2d(layers.get(0), input, output)
+                : backend.separable(block, input, output);
+    }
 }

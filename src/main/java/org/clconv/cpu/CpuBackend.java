@@ -7,6 +7,7 @@ import org.clconv.ConvBackend;
 import org.clconv.ConvGeometry;
 import org.clconv.ConvLayer;
 import org.clconv.SeparableBlock;
+import org.clconv.Shape;
 import org.clconv.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,24 +73,50 @@ public final class CpuBackend implements ConvBackend {
 
     @Override
     public Tensor conv2d(ConvLayer layer, Tensor input) {
-        requireOpen();
-        Objects.requireNonNull(layer, "layer");
-        Objects.requireNonNull(input, "input");
-        ConvGeometry geometry = layer.bind(input.shape());
-        Tensor output = Tensor.zeros(geometry.outputShape());
-        pathFor(layer.spec()).run(layer, geometry, input.data(), output.data());
-        return output;
+        ConvGeometry geometry = bind(layer, input);
+        return run(layer, geometry, input, Tensor.zeros(geometry.outputShape()));
+    }
+
+    @Override
+    public Tensor conv2d(ConvLayer layer, Tensor input, Tensor output) {
+        ConvGeometry geometry = bind(layer, input);
+        Objects.requireNonNull(output, "output");
+        geometry.checkOutput(input, output);
+        return run(layer, geometry, input, output);
     }
 
     @Override
     public Tensor separable(SeparableBlock block, Tensor input) {
+        checkBlock(block, input);
+        return conv2d(block.pointwise(), conv2d(block.depthwise(), input));
+    }
+
+    @Override
+    public Tensor separable(SeparableBlock block, Tensor input, Tensor output) {
+        Shape shape = checkBlock(block, input);
+        Objects.requireNonNull(output, "output");
+        ConvGeometry.checkOutput(shape, input, output);
+        return conv2d(block.pointwise(), conv2d(block.depthwise(), input), output);
+    }
+
+    private ConvGeometry bind(ConvLayer layer, Tensor input) {
+        requireOpen();
+        Objects.requireNonNull(layer, "layer");
+        Objects.requireNonNull(input, "input");
+        return layer.bind(input.shape());
+    }
+
+    /** Checks both layers before computing either, so a bad pointwise layer fails before the depthwise work. */
+    private Shape checkBlock(SeparableBlock block, Tensor input) {
         requireOpen();
         Objects.requireNonNull(block, "block");
         Objects.requireNonNull(input, "input");
-        // Check both layers before computing either, so a bad pointwise layer fails before the depthwise work.
-        block.outputShape(input.shape());
-        Tensor intermediate = conv2d(block.depthwise(), input);
-        return conv2d(block.pointwise(), intermediate);
+        return block.outputShape(input.shape());
+    }
+
+    private Tensor run(ConvLayer layer, ConvGeometry geometry, Tensor input, Tensor output) {
+        pathFor(layer.spec()).run(layer, geometry, input.data(), output.data());
+        return output;
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.clconv.opencl;
 
+import java.util.Objects;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -109,20 +110,31 @@ public final class OpenClBackend implements ConvBackend {
 
     @Override
     public Tensor conv2d(ConvLayer layer, Tensor input) {
+        return conv2d(layer, input, Tensor.zeros(layer.bind(input.shape()).outputShape()));
+    }
+
+    @Override
+    public Tensor conv2d(ConvLayer layer, Tensor input, Tensor output) {
         ConvGeometry geometry = layer.bind(input.shape());
+        geometry.checkOutput(input, Objects.requireNonNull(output, "output"));
         return whileOpen(() -> {
             try (DeviceTensor in = upload(input); DeviceTensor out = run(layer, geometry, in)) {
-                return download(out);
+                return download(out, output);
             }
         });
     }
 
     @Override
     public Tensor separable(SeparableBlock block, Tensor input) {
-        block.outputShape(input.shape());
+        return separable(block, input, Tensor.zeros(block.outputShape(input.shape())));
+    }
+
+    @Override
+    public Tensor separable(SeparableBlock block, Tensor input, Tensor output) {
+        ConvGeometry.checkOutput(block.outputShape(input.shape()), input, Objects.requireNonNull(output, "output"));
         return whileOpen(() -> {
             try (DeviceTensor in = upload(input); DeviceTensor out = separable(block, in)) {
-                return download(out);
+                return download(out, output);
             }
         });
     }
@@ -150,11 +162,19 @@ public final class OpenClBackend implements ConvBackend {
 
     /** Copies a device tensor to the host, after every command enqueued before it has finished. */
     public Tensor download(DeviceTensor tensor) {
+        return download(tensor, Tensor.zeros(tensor.shape()));
+    }
+
+    /** {@link #download(DeviceTensor)} into a host tensor of the same shape; returns {@code into}. */
+    public Tensor download(DeviceTensor tensor, Tensor into) {
+        if (!into.shape().equals(tensor.shape())) {
+            throw new IllegalArgumentException("download into a " + into.shape() + " tensor of a " + tensor.shape()
+                    + " device tensor");
+        }
         return whileOpen(() -> {
-            float[] data = new float[Tensor.checkedNumel("tensor", tensor.shape())];
             ClErrors.check("clEnqueueReadBuffer", CL.clEnqueueReadBuffer(context.queue(), tensor.mem(this),
-                    CL.CL_TRUE, 0, bytesOf(tensor.shape()), Pointer.to(data), 0, null, null));
-            return new Tensor(tensor.shape(), data);
+                    CL.CL_TRUE, 0, bytesOf(tensor.shape()), Pointer.to(into.data()), 0, null, null));
+            return into;
         });
     }
 
