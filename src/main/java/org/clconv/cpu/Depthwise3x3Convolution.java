@@ -96,6 +96,8 @@ final class Depthwise3x3Convolution implements ConvPath {
         final float[] rows;
         /** Where the unit's first output row's input row starts in {@link #rows}. */
         final int firstOutputRow;
+        /** The last fill was of a whole plane (so its padding rows are zero where the next one's are). */
+        private boolean holdsWholePlane;
 
         EdgeRows(int height, int width, int dil, int blockRows) {
             this.height = height;
@@ -105,16 +107,23 @@ final class Depthwise3x3Convolution implements ConvPath {
             this.firstOutputRow = dil + dil * width;
         }
 
-        /** Copies input rows [y0 - dil, y0 + count + dil) of the plane at planeBase, zeros outside the plane. */
+        /**
+         * Copies input rows [y0 - dil, y0 + count + dil) of the plane at planeBase, zeros outside the plane. The
+         * zeros of a whole-plane unit are where the last one left them (small planes: one copy per plane).
+         */
         void fill(float[] in, int planeBase, int y0, int count) {
             int top = y0 - dil;
             int first = Math.max(0, top);
             int last = Math.min(height, y0 + count + dil);
             int copyTo = dil + (first - top) * width;
             int copyEnd = copyTo + (last - first) * width;
-            Arrays.fill(rows, 0, copyTo, 0f);
+            boolean sameZeros = y0 == 0 && count == height && holdsWholePlane;
+            if (!sameZeros) {
+                Arrays.fill(rows, 0, copyTo, 0f);
+                Arrays.fill(rows, copyEnd, dil + (count + 2 * dil) * width + dil, 0f);
+            }
             System.arraycopy(in, planeBase + first * width, rows, copyTo, copyEnd - copyTo);
-            Arrays.fill(rows, copyEnd, dil + (count + 2 * dil) * width + dil, 0f);
+            holdsWholePlane = y0 == 0 && count == height;
         }
     }
 }
