@@ -16,10 +16,18 @@ final class GemmTiles {
     private GemmTiles() {
     }
 
-    /** Tile width for a GEMM of the given depth over {@code columns} columns, in multiples of the kernel's step. */
+    /**
+     * Tile width for a GEMM of the given depth over {@code columns} columns: all of them when they fit the budget
+     * (a small map, e.g. 49 columns of depth 1024, in one tile rather than a whole 48-column tile and a
+     * 1-column one), else a multiple of the micro-kernel's 3-vector block.
+     */
     static int width(int depth, int columns, int step) {
+        int fit = B_FLOATS / Math.max(1, depth);
+        if (columns <= Math.min(MAX_WIDTH, Math.max(fit / step * step, step))) {
+            return columns;
+        }
         int block = 3 * step;
-        int budget = Math.max(block, Math.min(MAX_WIDTH, B_FLOATS / Math.max(1, depth) / block * block));
+        int budget = Math.max(block, Math.min(MAX_WIDTH, fit / block * block));
         return Math.min(budget, columns);
     }
 

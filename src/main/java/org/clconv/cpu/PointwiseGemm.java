@@ -8,7 +8,7 @@ import org.clconv.ConvLayer;
  * 1x1, stride 1, unpadded: per (batch, group) the matrix product out[co][p] = sum_ci W[co][ci] * in[ci][p]
  * over the flattened spatial index p, which is contiguous in NCHW, so the input itself is the B operand (row
  * stride H*W) and needs no packing; only a tile's last columns short of a whole vector are copied into a
- * padded scratch. Units are (batch, group, column tile, run of weight panels).
+ * padded scratch, and only where a whole vector read in place would run past the input's end. Units are (batch, group, column tile, run of weight panels).
  */
 final class PointwiseGemm implements ConvPath {
     private static final int ROWS = MicroKernels.ROWS;
@@ -54,7 +54,10 @@ final class PointwiseGemm implements ConvPath {
                 int len = Math.min(tile, plane - p0);
                 int whole = len - len % step;
                 int inOff = (b * c.inChannels() + grp * depth) * plane + p0;
-                if (whole < len) {
+                // the tile's last columns short of a vector: read in place when a whole vector stays inside the
+                // input (its extra lanes read the next row and land in acc columns that are never stored)
+                boolean tailInPlace = inOff + (depth - 1) * plane + whole + step <= in.length;
+                if (whole < len && !tailInPlace) {
                     for (int k = 0; k < depth; k++) {
                         System.arraycopy(in, inOff + k * plane + whole, tail, k * step, len - whole);
                     }
@@ -66,7 +69,9 @@ final class PointwiseGemm implements ConvPath {
                     int panel = WeightPanels.offset(c, grp, p);
                     outputRows.beginPanel(acc, pitch, len, co0, valid);
                     kernels.gemm(panels, panel, depth, in, inOff, plane, acc, 0, pitch, whole);
-                    if (whole < len) {
+                    if (whole < len && tailInPlace) {
+                        kernels.gemm(panels, panel, depth, in, inOff + whole, plane, acc, whole, pitch, step);
+                    } else if (whole < len) {
                         kernels.gemm(panels, panel, depth, tail, 0, step, acc, whole, pitch, step);
                     }
                     int outOff = (b * c.outChannels() + co0) * plane + p0;
