@@ -47,13 +47,19 @@ final class Depthwise3x3Convolution implements ConvPath {
         float[] w = layer.weight().data();
         runner.run(planes * blocks, 9L * blockRows * width, (from, to) -> {
             EdgeRows edge = new EdgeRows(height, width, dil, blockRows);
-            for (int u = from; u < to; u++) {
-                int plane = u / blocks;
-                int y0 = (u % blocks) * blockRows;
+            int plane = from / blocks;
+            int block = from % blocks;
+            PlaneCursor cursor = new PlaneCursor(c, plane);
+            for (int u = from; u < to; u++, block++) {
+                if (block == blocks) {
+                    block = 0;
+                    plane++;
+                    cursor.next();
+                }
+                int y0 = block * blockRows;
                 int rows = Math.min(blockRows, height - y0);
-                int o = plane % c.outChannels();
-                int inPlane = (plane / c.outChannels()) * c.inChannels() + o / c.channelMultiplier();
-                int planeBase = inPlane * height * width;
+                int o = cursor.channel();
+                int planeBase = cursor.inPlane() * height * width;
                 int unitStart = (plane * height + y0) * width;
                 // the taps of rows [y0, y0 + rows) reach dil rows (and dil floats) beyond them on each side
                 boolean inside = y0 >= dil && y0 + rows + dil <= height

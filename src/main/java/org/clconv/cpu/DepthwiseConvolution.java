@@ -45,11 +45,17 @@ final class DepthwiseConvolution implements ConvPath {
             float[] padded = new float[layout.scratchFloats];
             float[] acc = new float[layout.accFloats];
             int[] offsets = layout.tapOffsets();
-            for (int u = from; u < to; u++) {
-                int block = u % blocks;
-                int plane = u / blocks;
-                int o = plane % c.outChannels();
-                int inPlane = ((plane / c.outChannels()) * c.inChannels() + o / c.channelMultiplier());
+            int plane = from / blocks;
+            int block = from % blocks;
+            PlaneCursor cursor = new PlaneCursor(c, plane);
+            for (int u = from; u < to; u++, block++) {
+                if (block == blocks) {
+                    block = 0;
+                    plane++;
+                    cursor.next();
+                }
+                int o = cursor.channel();
+                int inPlane = cursor.inPlane();
                 int y0 = block * rowsPerUnit;
                 int rows = Math.min(rowsPerUnit, g.outH() - y0);
                 layout.fill(in, inPlane * g.inH() * g.inW(), y0, rows, padded);
