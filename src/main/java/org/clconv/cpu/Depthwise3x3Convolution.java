@@ -61,10 +61,11 @@ final class Depthwise3x3Convolution implements ConvPath {
                 int o = cursor.channel();
                 int planeBase = cursor.inPlane() * height * width;
                 int unitStart = (plane * height + y0) * width;
-                // the taps of rows [y0, y0 + rows) reach dil rows (and dil floats) beyond them on each side
+                // the taps of rows [y0, y0 + rows) reach dil rows (and dil floats) beyond them on each side; long:
+                // near the largest arrays the end of that reach is past Integer.MAX_VALUE
                 boolean inside = y0 >= dil && y0 + rows + dil <= height
                         && planeBase + (y0 - dil) * width - dil >= 0
-                        && planeBase + (y0 + rows + dil) * width + dil <= in.length;
+                        && planeBase + (long) (y0 + rows + dil) * width + dil <= in.length;
                 float start = outputRows.start(o);
                 if (inside) {
                     kernels.depthwise3x3(in, planeBase + y0 * width, columns, w, o * 9, start, out, unitStart, rows);
