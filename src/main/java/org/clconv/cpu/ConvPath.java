@@ -7,7 +7,9 @@ import org.clconv.ConvLayer;
 interface ConvPath {
     /**
      * Computes {@code layer} on the NCHW input into the NCHW output (sized by the geometry), bias and
-     * activation included. The geometry has been validated; {@code out} is entirely overwritten.
+     * activation included. The geometry has been validated; {@code out} is entirely overwritten. Either array
+     * may be longer than the geometry says (a borrowed {@link ScratchArrays} array): only its start is the
+     * tensor, and what follows is read at most by vector lanes whose results are dropped.
      */
     void run(ConvLayer layer, ConvGeometry geometry, float[] in, float[] out);
 }

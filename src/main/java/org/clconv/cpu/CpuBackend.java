@@ -28,6 +28,7 @@ public final class CpuBackend implements ConvBackend {
     private final int threads;
     private final MicroKernels kernels;
     private final WorkerPool pool;
+    private final ParallelRunner runner;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ConvPath depthwise3x3;
     private final ConvPath depthwise;
@@ -51,7 +52,7 @@ public final class CpuBackend implements ConvBackend {
         this.threads = threads;
         this.kernels = kernels;
         this.pool = new WorkerPool(threads - 1);
-        ParallelRunner runner = new ParallelRunner(pool);
+        this.runner = new ParallelRunner(pool);
         PackedWeightCache weights = new PackedWeightCache();
         this.depthwise3x3 = new Depthwise3x3Convolution(runner, kernels);
         this.depthwise = new DepthwiseConvolution(runner, kernels);
@@ -87,8 +88,7 @@ public final class CpuBackend implements ConvBackend {
 
     @Override
     public Tensor separable(SeparableBlock block, Tensor input) {
-        checkBlock(block, input);
-        return conv2d(block.pointwise(), conv2d(block.depthwise(), input));
+        return runSeparable(block, input, Tensor.zeros(checkBlock(block, input)));
     }
 
     @Override
@@ -96,7 +96,21 @@ public final class CpuBackend implements ConvBackend {
         Shape shape = checkBlock(block, input);
         Objects.requireNonNull(output, "output");
         ConvGeometry.checkOutput(shape, input, output);
-        return conv2d(block.pointwise(), conv2d(block.depthwise(), input), output);
+        return runSeparable(block, input, output);
+    }
+
+    /** Both layers, the intermediate in a borrowed scratch array rather than a new tensor per call. */
+    private Tensor runSeparable(SeparableBlock block, Tensor input, Tensor output) {
+        ConvGeometry first = block.depthwise().bind(input.shape());
+        ConvGeometry second = block.pointwise().bind(first.outputShape());
+        float[] intermediate = runner.borrow(Math.toIntExact(first.outputShape().numel()));
+        try {
+            pathFor(block.depthwise().spec()).run(block.depthwise(), first, input.data(), intermediate);
+            pathFor(block.pointwise().spec()).run(block.pointwise(), second, intermediate, output.data());
+        } finally {
+            runner.giveBack(intermediate);
+        }
+        return output;
     }
 
     private ConvGeometry bind(ConvLayer layer, Tensor input) {

@@ -45,8 +45,9 @@ final class Depthwise3x3Convolution implements ConvPath {
         ColumnMasks columns = new ColumnMasks(width, dil, kernels.columnStep());
         OutputRows outputRows = new OutputRows(layer);
         float[] w = layer.weight().data();
-        runner.run(planes * blocks, 9L * blockRows * width, (from, to) -> {
-            EdgeRows edge = new EdgeRows(height, width, dil, blockRows);
+        int[] scratchFloats = {EdgeRows.floats(width, dil, blockRows)};
+        runner.run(planes * blocks, 9L * blockRows * width, scratchFloats, (from, to, scratch) -> {
+            EdgeRows edge = new EdgeRows(height, width, dil, scratch[0]);
             int plane = from / blocks;
             int block = from % blocks;
             PlaneCursor cursor = new PlaneCursor(c, plane);
@@ -106,12 +107,18 @@ final class Depthwise3x3Convolution implements ConvPath {
         /** The last fill was of a whole plane (so its padding rows are zero where the next one's are). */
         private boolean holdsWholePlane;
 
-        EdgeRows(int height, int width, int dil, int blockRows) {
+        /** On {@code rows}, of at least {@link #floats} floats and any contents (the first fill zeroes its part). */
+        EdgeRows(int height, int width, int dil, float[] rows) {
             this.height = height;
             this.width = width;
             this.dil = dil;
-            this.rows = new float[2 * dil + (blockRows + 2 * dil) * width];
+            this.rows = rows;
             this.firstOutputRow = dil + dil * width;
+        }
+
+        /** The floats a unit of {@code blockRows} rows needs. */
+        static int floats(int width, int dil, int blockRows) {
+            return 2 * dil + (blockRows + 2 * dil) * width;
         }
 
         /**

@@ -41,9 +41,12 @@ final class DepthwiseConvolution implements ConvPath {
         int taps = c.kernelH() * c.kernelW();
         int units = planes * blocks;
         int rowsPerUnit = blockRows;
-        runner.run(units, (long) taps * rowsPerUnit * g.outW(), (from, to) -> {
-            float[] padded = new float[layout.scratchFloats];
-            float[] acc = new float[layout.accFloats];
+        int[] scratchFloats = {layout.scratchFloats, layout.accFloats};
+        runner.run(units, (long) taps * rowsPerUnit * g.outW(), scratchFloats, (from, to, scratch) -> {
+            // zeroed: with zero padding, Layout.fill writes only the interior and the padding rows
+            float[] padded = scratch[0];
+            Arrays.fill(padded, 0, layout.scratchFloats, 0f);
+            float[] acc = scratch[1];
             int[] offsets = layout.tapOffsets();
             int plane = from / blocks;
             int block = from % blocks;

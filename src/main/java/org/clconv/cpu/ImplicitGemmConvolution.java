@@ -60,9 +60,9 @@ final class ImplicitGemmConvolution implements ConvPath {
         int chunks = (groupPanels + perUnit - 1) / perUnit;
         long macsPerUnit = (long) perUnit * ROWS * WeightPanels.depth(c) * g.outH() * g.outW() / tiles.size();
         OutputRows outputRows = new OutputRows(layer);
-        runner.run(baseUnits * chunks, macsPerUnit, (from, to) -> {
-            float[] b = new float[bFloats];
-            float[] acc = new float[accFloats];
+        runner.run(baseUnits * chunks, macsPerUnit, new int[] {bFloats, accFloats}, (from, to, arrays) -> {
+            float[] b = arrays[0];
+            float[] acc = arrays[1];
             for (int u = from; u < to; u++) {
                 int chunk = u % chunks;
                 int rest = u / chunks;

@@ -27,14 +27,54 @@ final class ParallelRunner {
     }
 
     private final WorkerPool pool;
+    private final ScratchArrays scratch;
 
     ParallelRunner(WorkerPool pool) {
         this.pool = pool;
+        // a few arrays per participant: each chunk borrows one or two, and calls may overlap
+        this.scratch = new ScratchArrays(4 * threads());
+    }
+
+    /** The work of units [from, to) with scratch arrays lent for the chunk. */
+    interface ScratchBody {
+        void run(int from, int to, float[][] scratch);
     }
 
     /** The pool's workers and the caller. */
     int threads() {
         return pool.workers() + 1;
+    }
+
+    /**
+     * {@link #run(int, long, Body)} with, for each chunk, one scratch array of at least {@code scratchFloats[i]}
+     * floats per entry, borrowed from the backend's {@link ScratchArrays} (unspecified contents: the body
+     * initialises what it reads) and given back when the chunk ends.
+     */
+    void run(int units, long macsPerUnit, int[] scratchFloats, ScratchBody body) {
+        run(units, macsPerUnit, (from, to) -> {
+            float[][] arrays = new float[scratchFloats.length][];
+            try {
+                for (int i = 0; i < arrays.length; i++) {
+                    arrays[i] = scratch.borrow(scratchFloats[i]);
+                }
+                body.run(from, to, arrays);
+            } finally {
+                for (float[] a : arrays) {
+                    if (a != null) {
+                        scratch.giveBack(a);
+                    }
+                }
+            }
+        });
+    }
+
+    /** Lends one scratch array outside a parallel run (a separable block's intermediate); give it back after. */
+    float[] borrow(int length) {
+        return scratch.borrow(length);
+    }
+
+    void giveBack(float[] array) {
+        scratch.giveBack(array);
     }
 
     void run(int units, long macsPerUnit, Body body) {

@@ -8,7 +8,8 @@ import org.clconv.ConvLayer;
  * 1x1, stride 1, unpadded: per (batch, group) the matrix product out[co][p] = sum_ci W[co][ci] * in[ci][p]
  * over the flattened spatial index p, which is contiguous in NCHW, so the input itself is the B operand (row
  * stride H*W) and needs no packing; only a tile's last columns short of a whole vector are copied into a
- * padded scratch, and only where a whole vector read in place would run past the input's end. Units are (batch, group, column tile, run of weight panels).
+ * padded scratch, and only where a whole vector read in place would run past the input's end. Units are
+ * (batch, group, column tile, run of weight panels).
  */
 final class PointwiseGemm implements ConvPath {
     private static final int ROWS = MicroKernels.ROWS;
@@ -41,9 +42,9 @@ final class PointwiseGemm implements ConvPath {
         int perUnit = GemmTiles.panelsPerUnit(groupPanels, baseUnits, runner.threads());
         int chunks = (groupPanels + perUnit - 1) / perUnit;
         long macsPerUnit = (long) perUnit * ROWS * depth * tile;
-        runner.run(baseUnits * chunks, macsPerUnit, (from, to) -> {
-            float[] acc = new float[ROWS * pitch];
-            float[] tail = new float[depth * step];
+        runner.run(baseUnits * chunks, macsPerUnit, new int[] {ROWS * pitch, depth * step}, (from, to, scratch) -> {
+            float[] acc = scratch[0];
+            float[] tail = scratch[1];
             for (int u = from; u < to; u++) {
                 int chunk = u % chunks;
                 int rest = u / chunks;
