@@ -40,6 +40,9 @@ step() {
 }
 
 [[ -x "$java" && -f "$jar" ]] || { echo "bench-device: no bundle at $bundle (run scripts/device-bundle.sh first)" >&2; exit 1; }
+# shellcheck source=preload-libjsig.sh
+source scripts/preload-libjsig.sh
+preload_libjsig "$java"
 
 # The OpenCL ICD loader: the machine's own if it has one, else the bundle's.
 if ! ldconfig -p 2>/dev/null | grep -q 'libOpenCL\.so\.1 '; then

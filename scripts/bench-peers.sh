@@ -9,6 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 classpath="$(scripts/bench-classpath.sh)"
+# shellcheck source=preload-libjsig.sh
+source scripts/preload-libjsig.sh
+preload_libjsig java
 # The Vector API module switches on the CPU backend's fast kernels (the JVM warns on stderr that it incubates).
 # A heap touched once at start: on a VM the first touch of a page can cost tens of microseconds, and a JVM growing
 # into fresh heap timed page faults instead of layers (seed_dw 1.4 ms instead of 0.07) -- the JVM's counterpart of

@@ -7,6 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 classpath="$(scripts/bench-classpath.sh)"
+# shellcheck source=preload-libjsig.sh
+source scripts/preload-libjsig.sh
+preload_libjsig java
 # The Vector API module switches on the CPU backend's fast kernels (the JVM warns on stderr that it incubates).
 # shellcheck disable=SC2086  # CLCONV_JAVA_OPTS holds several options on purpose
 exec java --add-modules jdk.incubator.vector -Dlogback.configurationFile=clconv-cli-logback.xml ${CLCONV_JAVA_OPTS:-} -cp "$classpath" \

@@ -66,6 +66,7 @@ public final class OpenClBackend implements ConvBackend {
     /** {@code params} where {@code tuned} (may be {@code null}) has no schedule for a layer shape. */
     public OpenClBackend(DeviceInfo device, KernelParams params, TuningCache tuned) {
         params.checkFits(device);
+        SignalChaining.warnIfUnprotected(device);
         this.device = device;
         this.params = params;
         this.tuned = tuned;
