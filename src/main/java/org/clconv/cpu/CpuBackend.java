@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * instance. The inner loops are {@link MicroKernels#best()}: explicit vectors when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}, plain Java otherwise (same results).
  *
- * <p>Thread safety: the pool and the weight cache are shared and thread-safe; every other piece of mutable
- * state (accumulator rows) belongs to one chunk of one call. {@link #close()} shuts the pool down.
+ * <p>Thread safety: the pool, the weight cache and the {@link ScratchArrays} are shared and thread-safe; a
+ * scratch array (accumulator rows, packed tiles, a separable block's intermediate) is lent to one chunk or call
+ * at a time. {@link #close()} shuts the pool down.
  */
 public final class CpuBackend implements ConvBackend {
     private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
