@@ -89,7 +89,8 @@ final class WorkerPool implements AutoCloseable {
         }
         boolean interrupted = false;
         for (Thread t : workers) {
-            while (t.isAlive()) {
+            // a worker closing its own pool (nothing of clconv's does) would wait for itself
+            while (t.isAlive() && t != Thread.currentThread()) {
                 try {
                     t.join();
                 } catch (InterruptedException e) {

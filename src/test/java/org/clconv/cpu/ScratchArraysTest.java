@@ -34,6 +34,17 @@ class ScratchArraysTest {
     }
 
     @Test
+    void keepsAtMostItsFloatBudget() {
+        ScratchArrays scratch = new ScratchArrays(8, 100);
+        scratch.giveBack(new float[60]);
+        scratch.giveBack(new float[60]);
+        assertEquals(1, scratch.kept(), "a second 60-float array would exceed 100 floats");
+        scratch.borrow(60);
+        scratch.giveBack(new float[101]);
+        assertEquals(0, scratch.kept(), "an array larger than the budget is never kept");
+    }
+
+    @Test
     void concurrentBorrowersNeverShareAnArray() throws InterruptedException {
         ScratchArrays scratch = new ScratchArrays(4);
         Set<float[]> inUse = ConcurrentHashMap.newKeySet();
