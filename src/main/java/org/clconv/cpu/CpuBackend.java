@@ -7,7 +7,6 @@ import org.clconv.ConvBackend;
 import org.clconv.ConvGeometry;
 import org.clconv.ConvLayer;
 import org.clconv.SeparableBlock;
-import org.clconv.Shape;
 import org.clconv.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,25 +88,28 @@ public final class CpuBackend implements ConvBackend {
 
     @Override
     public Tensor separable(SeparableBlock block, Tensor input) {
-        return runSeparable(block, input, Tensor.zeros(checkBlock(block, input)));
+        Stages stages = bind(block, input);
+        return runSeparable(block, stages, input, Tensor.zeros(stages.pointwise.outputShape()));
     }
 
     @Override
     public Tensor separable(SeparableBlock block, Tensor input, Tensor output) {
-        Shape shape = checkBlock(block, input);
+        Stages stages = bind(block, input);
         Objects.requireNonNull(output, "output");
-        ConvGeometry.checkOutput(shape, input, output);
-        return runSeparable(block, input, output);
+        stages.pointwise.checkOutput(input, output);
+        return runSeparable(block, stages, input, output);
+    }
+
+    /** A block's two layers bound to an input: both checked before either is computed. */
+    private record Stages(ConvGeometry depthwise, ConvGeometry pointwise) {
     }
 
     /** Both layers, the intermediate in a borrowed scratch array rather than a new tensor per call. */
-    private Tensor runSeparable(SeparableBlock block, Tensor input, Tensor output) {
-        ConvGeometry first = block.depthwise().bind(input.shape());
-        ConvGeometry second = block.pointwise().bind(first.outputShape());
-        float[] intermediate = runner.borrow(Math.toIntExact(first.outputShape().numel()));
+    private Tensor runSeparable(SeparableBlock block, Stages stages, Tensor input, Tensor output) {
+        float[] intermediate = runner.borrow(Math.toIntExact(stages.depthwise.outputShape().numel()));
         try {
-            pathFor(block.depthwise().spec()).run(block.depthwise(), first, input.data(), intermediate);
-            pathFor(block.pointwise().spec()).run(block.pointwise(), second, intermediate, output.data());
+            run(block.depthwise(), stages.depthwise, input.data(), intermediate);
+            run(block.pointwise(), stages.pointwise, intermediate, output.data());
         } finally {
             runner.giveBack(intermediate);
         }
@@ -121,17 +123,22 @@ public final class CpuBackend implements ConvBackend {
         return layer.bind(input.shape());
     }
 
-    /** Checks both layers before computing either, so a bad pointwise layer fails before the depthwise work. */
-    private Shape checkBlock(SeparableBlock block, Tensor input) {
+    /** Binds both layers before computing either, so a bad pointwise layer fails before the depthwise work. */
+    private Stages bind(SeparableBlock block, Tensor input) {
         requireOpen();
         Objects.requireNonNull(block, "block");
         Objects.requireNonNull(input, "input");
-        return block.outputShape(input.shape());
+        ConvGeometry depthwise = block.depthwise().bind(input.shape());
+        return new Stages(depthwise, block.pointwise().bind(depthwise.outputShape()));
     }
 
     private Tensor run(ConvLayer layer, ConvGeometry geometry, Tensor input, Tensor output) {
-        pathFor(layer.spec()).run(layer, geometry, input.data(), output.data());
+        run(layer, geometry, input.data(), output.data());
         return output;
+    }
+
+    private void run(ConvLayer layer, ConvGeometry geometry, float[] in, float[] out) {
+        pathFor(layer.spec()).run(layer, geometry, in, out);
     }
 
     /**

@@ -111,13 +111,19 @@ public final class OpenClBackend implements ConvBackend {
 
     @Override
     public Tensor conv2d(ConvLayer layer, Tensor input) {
-        return conv2d(layer, input, Tensor.zeros(layer.bind(input.shape()).outputShape()));
+        ConvGeometry geometry = layer.bind(input.shape());
+        return runHost(layer, geometry, input, Tensor.zeros(geometry.outputShape()));
     }
 
     @Override
     public Tensor conv2d(ConvLayer layer, Tensor input, Tensor output) {
         ConvGeometry geometry = layer.bind(input.shape());
         geometry.checkOutput(input, Objects.requireNonNull(output, "output"));
+        return runHost(layer, geometry, input, output);
+    }
+
+    /** Uploads the input, runs the layer and downloads into {@code output} (checked by the caller). */
+    private Tensor runHost(ConvLayer layer, ConvGeometry geometry, Tensor input, Tensor output) {
         return whileOpen(() -> {
             try (DeviceTensor in = upload(input); DeviceTensor out = run(layer, geometry, in)) {
                 return download(out, output);
@@ -127,12 +133,17 @@ public final class OpenClBackend implements ConvBackend {
 
     @Override
     public Tensor separable(SeparableBlock block, Tensor input) {
-        return separable(block, input, Tensor.zeros(block.outputShape(input.shape())));
+        return runHostSeparable(block, input, Tensor.zeros(block.outputShape(input.shape())));
     }
 
     @Override
     public Tensor separable(SeparableBlock block, Tensor input, Tensor output) {
         ConvGeometry.checkOutput(block.outputShape(input.shape()), input, Objects.requireNonNull(output, "output"));
+        return runHostSeparable(block, input, output);
+    }
+
+    /** Uploads the input, runs the block on the device and downloads into {@code output} (checked by the caller). */
+    private Tensor runHostSeparable(SeparableBlock block, Tensor input, Tensor output) {
         return whileOpen(() -> {
             try (DeviceTensor in = upload(input); DeviceTensor out = separable(block, in)) {
                 return download(out, output);
