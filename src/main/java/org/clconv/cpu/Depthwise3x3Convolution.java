@@ -15,8 +15,6 @@ import org.clconv.PaddingMode;
  * taps reach the padding rows, read a zero-extended copy of their rows instead.
  */
 final class Depthwise3x3Convolution implements ConvPath {
-    private static final int UNITS_PER_THREAD = 4;
-
     private final ParallelRunner runner;
     private final MicroKernels kernels;
 
@@ -80,14 +78,9 @@ final class Depthwise3x3Convolution implements ConvPath {
         });
     }
 
-    /**
-     * Rows per unit: whole planes when there are enough of them to keep every thread busy, else blocks of a
-     * multiple of 4 * dil rows (the kernel's four-row groups) so that each thread gets a few.
-     */
+    /** Rows per unit: as many as balance the threads, rounded up to whole four-row groups (4 * dil rows). */
     private int blockRows(int height, int planes, int dil) {
-        int wanted = runner.threads() * UNITS_PER_THREAD;
-        int split = Math.min(height, Math.max(1, (wanted + planes - 1) / planes));
-        int rows = (height + split - 1) / split;
+        int rows = runner.partsPerPiece(height, planes);
         int group = 4 * dil;
         return rows >= height ? height : Math.min(height, (rows + group - 1) / group * group);
     }

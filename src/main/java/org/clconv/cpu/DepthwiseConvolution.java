@@ -17,8 +17,6 @@ import org.clconv.PaddingMode;
  * row straight into the output, which saves the copy out of an accumulator.
  */
 final class DepthwiseConvolution implements ConvPath {
-    private static final int UNITS_PER_THREAD = 4;
-
     private final ParallelRunner runner;
     private final MicroKernels kernels;
 
@@ -31,9 +29,7 @@ final class DepthwiseConvolution implements ConvPath {
     public void run(ConvLayer layer, ConvGeometry g, float[] in, float[] out) {
         Conv2d c = g.spec();
         int planes = g.batch() * c.outChannels();
-        int wanted = runner.threads() * UNITS_PER_THREAD;
-        int rowSplit = Math.min(g.outH(), Math.max(1, (wanted + planes - 1) / planes));
-        int blockRows = (g.outH() + rowSplit - 1) / rowSplit;
+        int blockRows = runner.partsPerPiece(g.outH(), planes);
         int blocks = (g.outH() + blockRows - 1) / blockRows;
         Layout layout = new Layout(g, blockRows, kernels);
         OutputRows outputRows = new OutputRows(layer);

@@ -1,18 +1,16 @@
 package org.clconv.cpu;
 
 /**
- * How the GEMM paths cut their work: column tiles whose B operand (depth x width floats) stays in the L2 cache
- * while every weight panel passes over it, and a split of the weight panels when there are too few tiles to
- * keep every thread busy (small maps with many channels, e.g. 7x7 with 1024 channels).
+ * How the GEMM paths cut their work into column tiles whose B operand (depth x width floats) stays in the L2
+ * cache while every weight panel passes over it. Where there are too few tiles to keep every thread busy (small
+ * maps with many channels, e.g. 7x7 with 1024 channels), the panels are split too:
+ * {@link ParallelRunner#partsPerPiece}.
  */
 final class GemmTiles {
     /** B operand budget per tile: a quarter of a typical 1 MiB L2, leaving room for weights and C. */
     private static final int B_FLOATS = 64 * 1024;
     /** Widest tile: beyond this the C tile (4 rows) outgrows L1 for no gain. */
     private static final int MAX_WIDTH = 1024;
-    /** Units per thread wanted for load balance. */
-    private static final int UNITS_PER_THREAD = 4;
-
     private GemmTiles() {
     }
 
@@ -34,12 +32,5 @@ final class GemmTiles {
     /** {@code n} rounded up to a multiple of {@code step}. */
     static int roundUp(int n, int step) {
         return (n + step - 1) / step * step;
-    }
-
-    /** Panels per unit so that {@code units * chunks} reaches a few units per thread. */
-    static int panelsPerUnit(int panels, int units, int threads) {
-        int wanted = threads * UNITS_PER_THREAD;
-        int chunks = Math.min(panels, Math.max(1, (wanted + units - 1) / units));
-        return (panels + chunks - 1) / chunks;
     }
 }

@@ -56,7 +56,7 @@ final class ImplicitGemmConvolution implements ConvPath {
         int groups = c.groups();
         int groupPanels = WeightPanels.panelsPerGroup(c);
         int baseUnits = g.batch() * groups * tiles.size();
-        int perUnit = GemmTiles.panelsPerUnit(groupPanels, baseUnits, runner.threads());
+        int perUnit = runner.partsPerPiece(groupPanels, baseUnits);
         int chunks = (groupPanels + perUnit - 1) / perUnit;
         long macsPerUnit = (long) perUnit * ROWS * WeightPanels.depth(c) * g.outH() * g.outW() / tiles.size();
         OutputRows outputRows = new OutputRows(layer);
@@ -98,16 +98,13 @@ final class ImplicitGemmConvolution implements ConvPath {
         int kernelW = g.spec().kernelW();
         int cinG = g.spec().inChannelsPerGroup();
         int inPlane = g.inH() * g.inW();
-        int width = r.width();
-        for (int n = 0, pos = tile.start; n < tile.length; ) {
-            int y = r.y0 + pos / width;
-            int x = r.x0 + pos % width;
-            int run = Math.min(width - pos % width, tile.length - n);
+        forEachRun(tile, (n, y, x, run) -> {
             for (int ti = 0; ti < r.taps.length; ti++) {
                 int ky = r.taps[ti] / kernelW;
                 int kx = r.taps[ti] % kernelW;
                 int rowOff = rows.source(ky, y) * g.inW();
-                boolean contiguous = cols.stride() == 1 && x >= cols.interiorFrom(kx) && x + run <= cols.interiorTo(kx);
+                boolean contiguous = cols.stride() == 1 && x >= cols.interiorFrom(kx)
+                        && x + run <= cols.interiorTo(kx);
                 for (int ci = 0; ci < cinG; ci++) {
                     int src = inBase + ci * inPlane + rowOff;
                     int dst = (ti * cinG + ci) * pitch + n;
@@ -120,24 +117,32 @@ final class ImplicitGemmConvolution implements ConvPath {
                     }
                 }
             }
-            n += run;
-            pos += run;
-        }
+        });
     }
 
     /** Writes the tile's first {@code valid} accumulator rows to channels co0.. (plane index channelBase + j). */
     private static void store(float[] acc, int pitch, int valid, Tile tile, ConvGeometry g, OutputRows outputRows,
             float[] out, int channelBase) {
-        TapRegions.Region r = tile.region;
         int outPlane = g.outH() * g.outW();
-        int width = r.width();
-        for (int n = 0, pos = tile.start; n < tile.length; ) {
-            int y = r.y0 + pos / width;
-            int x = r.x0 + pos % width;
-            int run = Math.min(width - pos % width, tile.length - n);
+        forEachRun(tile, (n, y, x, run) -> {
             for (int j = 0; j < valid; j++) {
                 outputRows.end(acc, j * pitch + n, run, out, (channelBase + j) * outPlane + y * g.outW() + x);
             }
+        });
+    }
+
+    /** One run of a tile's positions inside one output row: tile columns [n, n + run) are row y from column x. */
+    private interface RunVisitor {
+        void visit(int n, int y, int x, int run);
+    }
+
+    /** The tile's positions as runs within output rows, in order: what packing and storing both walk. */
+    private static void forEachRun(Tile tile, RunVisitor visitor) {
+        TapRegions.Region r = tile.region;
+        int width = r.width();
+        for (int n = 0, pos = tile.start; n < tile.length; ) {
+            int run = Math.min(width - pos % width, tile.length - n);
+            visitor.visit(n, r.y0 + pos / width, r.x0 + pos % width, run);
             n += run;
             pos += run;
         }

@@ -46,6 +46,17 @@ final class ParallelRunner {
     }
 
     /**
+     * How many parts (rows of a plane, weight panels) each of {@code units} work units should take so that the
+     * units cut into pieces of that size give about {@link #CHUNKS_PER_THREAD} per thread: all of them (no cut)
+     * when the units alone are that many.
+     */
+    int partsPerPiece(int parts, int units) {
+        int wanted = threads() * CHUNKS_PER_THREAD;
+        int pieces = Math.min(parts, Math.max(1, (wanted + units - 1) / units));
+        return (parts + pieces - 1) / pieces;
+    }
+
+    /**
      * {@link #run(int, long, Body)} with, for each chunk, one scratch array of at least {@code scratchFloats[i]}
      * floats per entry, borrowed from the backend's {@link ScratchArrays} (unspecified contents: the body
      * initialises what it reads) and given back when the chunk ends.

@@ -39,7 +39,7 @@ final class PointwiseGemm implements ConvPath {
         int coutG = c.outChannelsPerGroup();
         int groupPanels = WeightPanels.panelsPerGroup(c);
         int baseUnits = g.batch() * groups * tiles;
-        int perUnit = GemmTiles.panelsPerUnit(groupPanels, baseUnits, runner.threads());
+        int perUnit = runner.partsPerPiece(groupPanels, baseUnits);
         int chunks = (groupPanels + perUnit - 1) / perUnit;
         long macsPerUnit = (long) perUnit * ROWS * depth * tile;
         runner.run(baseUnits * chunks, macsPerUnit, new int[] {ROWS * pitch, depth * step}, (from, to, scratch) -> {
