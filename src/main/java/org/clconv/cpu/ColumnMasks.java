@@ -49,21 +49,31 @@ final class ColumnMasks {
      * not multiplied by zero, so whatever its taps read (NaN, infinity) does not matter.
      */
     float output(float[] src, int pos, float[] w, int wOff, float start, int x) {
-        float sum = start + columnSum(src, pos, w, wOff + 1);
-        if (left[x]) {
-            sum += columnSum(src, pos - dil, w, wOff);
+        return output(src, pos, dil, dil * width, w, wOff, start, left[x], right[x], true, true);
+    }
+
+    /**
+     * {@link #output(float[], int, float[], int, float, int)} with the tap columns and rows an output may take
+     * given as flags: a row it may not take (above or below a whole plane, see {@link PlaneMasks}) reads as a zero,
+     * the float a zero-padded copy would hold there.
+     */
+    static float output(float[] src, int pos, int dil, int rowStep, float[] w, int wOff, float start, boolean left,
+            boolean right, boolean top, boolean bottom) {
+        float sum = start + columnSum(src, pos, rowStep, w, wOff + 1, top, bottom);
+        if (left) {
+            sum += columnSum(src, pos - dil, rowStep, w, wOff, top, bottom);
         }
-        if (right[x]) {
-            sum += columnSum(src, pos + dil, w, wOff + 2);
+        if (right) {
+            sum += columnSum(src, pos + dil, rowStep, w, wOff + 2, top, bottom);
         }
         return sum;
     }
 
-    /** w[wk] * src[top] + w[wk + 3] * src[middle] + w[wk + 6] * src[bottom], rows dil*width apart. */
-    private float columnSum(float[] src, int pos, float[] w, int wk) {
-        int rowStep = dil * width;
-        float sum = Math.fma(w[wk], src[pos - rowStep], 0f);
+    /** w[wk] * src[top] + w[wk + 3] * src[middle] + w[wk + 6] * src[bottom], rows rowStep apart. */
+    private static float columnSum(float[] src, int pos, int rowStep, float[] w, int wk, boolean top,
+            boolean bottom) {
+        float sum = Math.fma(w[wk], top ? src[pos - rowStep] : 0f, 0f);
         sum = Math.fma(w[wk + 3], src[pos], sum);
-        return Math.fma(w[wk + 6], src[pos + rowStep], sum);
+        return Math.fma(w[wk + 6], bottom ? src[pos + rowStep] : 0f, sum);
     }
 }

@@ -41,6 +41,8 @@ final class Depthwise3x3Convolution implements ConvPath {
         int blockRows = blockRows(height, planes, dil);
         int blocks = (height + blockRows - 1) / blockRows;
         ColumnMasks columns = new ColumnMasks(width, dil, kernels.columnStep());
+        PlaneRuns runs = blocks == 1 && c.channelMultiplier() == 1 && width <= PlaneRuns.MAX_WIDTH
+                ? new PlaneRuns(layer, g, kernels) : null;
         OutputRows outputRows = new OutputRows(layer);
         float[] w = layer.weight().data();
         int[] scratchFloats = {EdgeRows.floats(width, dil, blockRows)};
@@ -49,11 +51,15 @@ final class Depthwise3x3Convolution implements ConvPath {
             int plane = from / blocks;
             int block = from % blocks;
             PlaneCursor cursor = new PlaneCursor(c, plane);
-            for (int u = from; u < to; u++, block++) {
-                if (block == blocks) {
-                    block = 0;
-                    plane++;
-                    cursor.next();
+            for (int u = from; u < to; ) {
+                int done = runs == null ? 0 : runs.compute(u, to, in, out);
+                if (done > 0) {
+                    u += done;
+                    plane += done;
+                    for (int k = 0; k < done; k++) {
+                        cursor.next();
+                    }
+                    continue;
                 }
                 int y0 = block * blockRows;
                 int rows = Math.min(blockRows, height - y0);
@@ -74,6 +80,12 @@ final class Depthwise3x3Convolution implements ConvPath {
                             rows);
                 }
                 outputRows.activate(out, unitStart, rows * width);
+                u++;
+                if (++block == blocks) {
+                    block = 0;
+                    plane++;
+                    cursor.next();
+                }
             }
         });
     }
@@ -83,6 +95,57 @@ final class Depthwise3x3Convolution implements ConvPath {
         int rows = runner.partsPerPiece(height, planes);
         int group = 4 * dil;
         return rows >= height ? height : Math.min(height, (rows + group - 1) / group * group);
+    }
+
+    /**
+     * Runs of whole small planes through {@link MicroKernels#depthwise3x3Planes}, with no call and no copy per
+     * plane: on 7x7 and 14x14 maps those cost as much as the plane's own stencil. Only for a channel multiplier of
+     * 1 (plane i reads input plane i and filter i mod channels). A run stays within one image (the filters wrap at
+     * its end) and leaves its last plane to the unit path, since the kernel may write past a plane's end; the
+     * tensor's first plane, whose row above is outside the input array, goes that way too.
+     */
+    private static final class PlaneRuns {
+        /**
+         * Rows of at most half an AVX-512 vector, too short for the vector kernel's four-row groups (which beat
+         * flat runs on wider rows, 14x14 maps included).
+         */
+        static final int MAX_WIDTH = 8;
+
+        private final MicroKernels kernels;
+        private final PlaneMasks masks;
+        private final OutputRows outputRows;
+        private final float[] w;
+        private final float[] bias;
+        private final int channels;
+        private final int n;
+        private final int reach;
+
+        PlaneRuns(ConvLayer layer, ConvGeometry g, MicroKernels kernels) {
+            this.kernels = kernels;
+            this.masks = new PlaneMasks(g.inH(), g.inW(), g.spec().dilationH(), kernels.columnStep());
+            this.outputRows = new OutputRows(layer);
+            this.w = layer.weight().data();
+            this.bias = layer.bias() == null ? null : layer.bias().data();
+            this.channels = g.spec().outChannels();
+            this.n = masks.size();
+            this.reach = masks.rowStep() + masks.dil();
+        }
+
+        /** Computes planes [first, k) for some k <= end and returns how many: 0 when the unit path must take it. */
+        int compute(int first, int end, float[] in, float[] out) {
+            int imageEnd = (first / channels + 1) * channels;
+            int last = Math.min(end, imageEnd) - 1;
+            // the kernel reads a row and a tap before the first plane, and up to a vector plus a row and a tap
+            // past the end of plane last - 1, i.e. into plane last, which must hold all of that
+            if (last <= first || (long) first * n < reach || n < kernels.columnStep() + reach) {
+                return 0;
+            }
+            int channel = first % channels;
+            kernels.depthwise3x3Planes(in, first * n, masks, w, channel * 9, bias, channel, out, first * n,
+                    last - first);
+            outputRows.activate(out, first * n, (last - first) * n);
+            return last - first;
+        }
     }
 
     /**

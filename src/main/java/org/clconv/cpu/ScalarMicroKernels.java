@@ -49,6 +49,18 @@ final class ScalarMicroKernels implements MicroKernels {
     }
 
     @Override
+    public void depthwise3x3Planes(float[] src, int srcOff, PlaneMasks masks, float[] w, int wOff, float[] bias,
+            int biasOff, float[] out, int outOff, int planes) {
+        int n = masks.size();
+        for (int i = 0; i < planes; i++) {
+            float start = bias == null ? 0f : bias[biasOff + i];
+            for (int q = 0; q < n; q++) {
+                out[outOff + i * n + q] = masks.output(src, srcOff + i * n + q, w, wOff + 9 * i, start, q);
+            }
+        }
+    }
+
+    @Override
     public void copyEveryOther(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         for (int j = 0; j < n; j++) {
             dst[dstOff + j] = src[srcOff + 2 * j];

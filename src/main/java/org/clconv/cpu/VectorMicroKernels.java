@@ -271,9 +271,10 @@ final class VectorMicroKernels implements MicroKernels {
     /**
      * Wide rows go four rows at a time, rows {@code dil} apart so that they share input rows: each input row is
      * loaded once (three shifted vectors) for up to three of the four outputs, 4.5 loads per output vector instead
-     * of 9, which is what bounds this stencil. That needs 27 vector registers, so only AVX-512 (32) does it. The
-     * rows left over, and planes whose rows are narrower than a vector, go as one flat run (row after row, so
-     * short rows still fill whole vectors). Each output sums its three kernel columns apart and adds the outer
+     * of 9, which is what bounds this stencil. That needs 27 vector registers, so only AVX-512 (32) does it. Rows
+     * of more than half a vector go this way (a narrower row's vector also covers the start of the rows after it:
+     * 72 loads for a 14x14 plane instead of 117); the rows left over, and planes of shorter rows, go as one flat run (row
+     * after row, so short rows still fill whole vectors). Each output sums its three kernel columns apart and adds the outer
      * two under the column masks (two masked adds instead of a blend per loaded vector).
      */
     @Override
@@ -288,15 +289,17 @@ final class VectorMicroKernels implements MicroKernels {
             }
             return;
         }
-        int done = WIDE_TILES && width >= L ? fourRowBlocks(src, srcOff, columns, w, wOff, start, out, outOff, rows)
+        int done = WIDE_TILES && 2 * width > L ? fourRowBlocks(src, srcOff, columns, w, wOff, start, out, outOff, rows)
                 : 0;
         flatRun(src, srcOff, columns, w, wOff, start, out, outOff, done * width, n);
     }
 
     /**
      * Output rows y, y + dil, y + 2dil, y + 3dil together, for every y of whole groups of 4dil rows; a row's last
-     * vector is moved back to end at the row's end (recomputing a few outputs) rather than run past it. Returns
-     * the rows done. Written out in full: helpers taking vectors are not inlined (see gemm8x3).
+     * vector is moved back to end at the row's end (recomputing a few outputs) rather than run past it. A row
+     * narrower than a vector has one vector, which runs on into the next rows: the outputs it computes there are
+     * right (every lane follows the flat definition), and a group is taken only while they stay inside the unit's
+     * rows. Returns the rows done. Written out in full: helpers taking vectors are not inlined (see gemm8x3).
      */
     private static int fourRowBlocks(float[] src, int srcOff, ColumnMasks columns, float[] w, int wOff, float start,
             float[] out, int outOff, int rows) {
@@ -313,10 +316,10 @@ final class VectorMicroKernels implements MicroKernels {
         FloatVector init = FloatVector.broadcast(S, start);
         FloatVector zero = FloatVector.zero(S);
         int y = 0;
-        for (; y + 4 * dil <= rows; y += 4 * dil) {
+        for (; (y + 4 * dil - 1) * width + Math.max(width, L) <= rows * width; y += 4 * dil) {
             for (int r = 0; r < dil; r++) {
                 for (int j = 0; j < width; j += L) {
-                    int x = Math.min(j, width - L);
+                    int x = Math.max(0, Math.min(j, width - L));
                     int pos = (y + r) * width + x;
                     // input row q (q = 0..5, at pos + (q-1)*rowStep) feeds output row m with ky = q - m; lm, cm,
                     // rm sum output m's left, centre and right kernel columns
@@ -383,6 +386,55 @@ final class VectorMicroKernels implements MicroKernels {
             }
         }
         return y;
+    }
+
+    /**
+     * Vector after vector over each plane, from its first output on: a plane's last vector runs past its end into
+     * the next plane's outputs, which are computed after it (so the caller runs the run's last plane another
+     * way). Each load of the rows above and below is blended to zero where the output's row has no such
+     * neighbour in the plane (masks, not branches: on small planes most vectors touch a plane edge). The loop
+     * is counted with offsets linear in p, so C2 hoists the bounds checks out of it.
+     */
+    @Override
+    public void depthwise3x3Planes(float[] src, int srcOff, PlaneMasks masks, float[] w, int wOff, float[] bias,
+            int biasOff, float[] out, int outOff, int planes) {
+        int n = masks.size();
+        int dil = masks.dil();
+        int rowStep = masks.rowStep();
+        boolean[] left = masks.left();
+        boolean[] right = masks.right();
+        boolean[] top = masks.top();
+        boolean[] bottom = masks.bottom();
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = 0; i < planes; i++) {
+            int k = wOff + 9 * i;
+            FloatVector w00 = FloatVector.broadcast(S, w[k]), w01 = FloatVector.broadcast(S, w[k + 1]);
+            FloatVector w02 = FloatVector.broadcast(S, w[k + 2]), w10 = FloatVector.broadcast(S, w[k + 3]);
+            FloatVector w11 = FloatVector.broadcast(S, w[k + 4]), w12 = FloatVector.broadcast(S, w[k + 5]);
+            FloatVector w20 = FloatVector.broadcast(S, w[k + 6]), w21 = FloatVector.broadcast(S, w[k + 7]);
+            FloatVector w22 = FloatVector.broadcast(S, w[k + 8]);
+            FloatVector init = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + i]);
+            int s = srcOff + i * n;
+            int o = outOff + i * n;
+            for (int p = 0; p < n; p += L) {
+                VectorMask<Float> up = VectorMask.fromArray(S, top, p);
+                VectorMask<Float> down = VectorMask.fromArray(S, bottom, p);
+                int b = s + p - rowStep;
+                FloatVector l = w00.fma(zero.blend(FloatVector.fromArray(S, src, b - dil), up), zero);
+                FloatVector c = w01.fma(zero.blend(FloatVector.fromArray(S, src, b), up), zero);
+                FloatVector r = w02.fma(zero.blend(FloatVector.fromArray(S, src, b + dil), up), zero);
+                b += rowStep;
+                l = w10.fma(FloatVector.fromArray(S, src, b - dil), l);
+                c = w11.fma(FloatVector.fromArray(S, src, b), c);
+                r = w12.fma(FloatVector.fromArray(S, src, b + dil), r);
+                b += rowStep;
+                l = w20.fma(zero.blend(FloatVector.fromArray(S, src, b - dil), down), l);
+                c = w21.fma(zero.blend(FloatVector.fromArray(S, src, b), down), c);
+                r = w22.fma(zero.blend(FloatVector.fromArray(S, src, b + dil), down), r);
+                init.add(c).add(l, VectorMask.fromArray(S, left, p)).add(r, VectorMask.fromArray(S, right, p))
+                        .intoArray(out, o + p);
+            }
+        }
     }
 
     /** Outputs [from, n) one vector at a time; the last vector is moved back to end at n. */

@@ -3,6 +3,7 @@ package org.clconv.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.clconv.Activation;
 import org.clconv.Conv2d;
@@ -53,6 +54,60 @@ class Depthwise3x3ConvolutionTest {
     }
 
     /**
+     * Layers of many small planes (rows of at most half a vector) go through whole-plane runs that read the rows
+     * around each plane in place: each plane must come out bit for bit as it does alone (one plane: the unit
+     * path, over a zero-padded copy of its rows), with the images' first and last planes, the filters wrapping at
+     * each image's end and a channel multiplier of 2 (which stays on the unit path) among them.
+     */
+    @Test
+    void wholePlaneRunsGiveEachPlaneWhatItGetsAlone() {
+        ParallelRunner runner = new ParallelRunner(POOL);
+        Random rnd = new Random(7);
+        for (MicroKernels kernels : new MicroKernels[] {MicroKernels.best(), new ScalarMicroKernels()}) {
+            ConvPath path = new Depthwise3x3Convolution(runner, kernels);
+            for (int width = 1; width <= 8; width++) {
+                for (int height : new int[] {1, 2, 3, 5, 7, 8}) {
+                    int dil = 1 + rnd.nextInt(3);
+                    int multiplier = rnd.nextInt(4) == 0 ? 2 : 1;
+                    int channels = 24 + rnd.nextInt(20);
+                    Conv2d spec = Conv2d.depthwise(channels, multiplier, 3, 3).padding(dil).dilation(dil)
+                            .bias(rnd.nextBoolean())
+                            .activation(Activation.values()[rnd.nextInt(Activation.values().length)]).build();
+                    ConvLayer layer = layer(spec, rnd);
+                    Tensor input = random(rnd, Shape.of(1 + rnd.nextInt(3), channels, height, width));
+                    float[] whole = run(path, layer, input);
+                    String what = spec + " on " + input.shape();
+                    assertArrayEquals(planeByPlane(path, layer, input), whole, what);
+                    double error = Reference.relativeL2(whole, Reference.conv2d(layer, input));
+                    assertTrue(error <= 1e-5, what + ": relative L2 " + error);
+                }
+            }
+        }
+    }
+
+    /** Each output plane computed on its own: a one-channel layer with that plane's filter and bias. */
+    private static float[] planeByPlane(ConvPath path, ConvLayer layer, Tensor input) {
+        Conv2d spec = layer.spec();
+        Shape s = input.shape();
+        int n = s.dim(2) * s.dim(3);
+        Conv2d single = Conv2d.depthwise(1, 1, 3, 3).padding(spec.dilationH()).dilation(spec.dilationH())
+                .bias(spec.hasBias()).activation(spec.activation()).build();
+        int outChannels = spec.outChannels();
+        float[] result = new float[s.dim(0) * outChannels * n];
+        for (int plane = 0; plane < s.dim(0) * outChannels; plane++) {
+            int channel = plane % outChannels;
+            int inPlane = plane / outChannels * spec.inChannels() + channel / spec.channelMultiplier();
+            float[] w = Arrays.copyOfRange(layer.weight().data(), channel * 9, channel * 9 + 9);
+            Tensor bias = spec.hasBias() ? new Tensor(Shape.of(1), new float[] {layer.bias().data()[channel]}) : null;
+            ConvLayer one = new ConvLayer(single, new Tensor(single.weightShape(), w), bias);
+            float[] x = Arrays.copyOfRange(input.data(), inPlane * n, inPlane * n + n);
+            float[] y = run(path, one, new Tensor(Shape.of(1, 1, s.dim(2), s.dim(3)), x));
+            System.arraycopy(y, 0, result, plane * n, n);
+        }
+        return result;
+    }
+
+    /**
      * Infinities and NaNs at a row's ends must reach exactly the outputs they reach in the general path (which
      * reads a zero-padded copy): not the outputs of the neighbouring row, whose masked taps would read them.
      */
@@ -62,8 +117,10 @@ class Depthwise3x3ConvolutionTest {
         MicroKernels kernels = MicroKernels.best();
         Random rnd = new Random(5);
         for (int width : new int[] {7, 16, 28}) {
-            Conv2d spec = Conv2d.depthwise(4, 1, 3, 3).padding(1).bias(true).build();
-            Shape shape = Shape.of(2, 4, 9, width);
+            // 4 channels: planes cut into row blocks; 40: whole planes (and runs of them for 7-float rows)
+            int channels = width == 7 ? 40 : 4;
+            Conv2d spec = Conv2d.depthwise(channels, 1, 3, 3).padding(1).bias(true).build();
+            Shape shape = Shape.of(2, channels, 9, width);
             Tensor input = random(rnd, shape);
             for (int i = 0; i < input.data().length; i += 5) {
                 input.data()[i] = i % 3 == 0 ? Float.NaN : (i % 3 == 1 ? Float.POSITIVE_INFINITY
