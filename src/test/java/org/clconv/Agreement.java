@@ -16,7 +16,7 @@ import java.util.Arrays;
  * <p>NaN and infinities (from NaN or infinite inputs) are compared element by element and must match exactly;
  * the relative L2 error is taken over the finite elements.
  */
-final class Agreement {
+public final class Agreement {
     static final double TOLERANCE = 1e-5;
     static final double CANCELLATION_FLOOR = 0.1;
 
@@ -32,7 +32,7 @@ final class Agreement {
      * Why {@code actual} does not match, or {@code null}; {@code magnitude} (from {@link #termMagnitude}) floors
      * the denominator as described above, or is {@code null} for the plain relative L2.
      */
-    static String mismatch(Tensor actual, Shape expectedShape, double[] expected, double[] magnitude) {
+    public static String mismatch(Tensor actual, Shape expectedShape, double[] expected, double[] magnitude) {
         if (!actual.shape().equals(expectedShape)) {
             return "output shape " + actual.shape() + ", expected " + expectedShape;
         }
@@ -64,7 +64,7 @@ final class Agreement {
     }
 
     /** Per output element, the sum of the absolute values of the terms the conv adds up (bias included). */
-    static double[] termMagnitude(ConvLayer layer, Tensor input) {
+    public static double[] termMagnitude(ConvLayer layer, Tensor input) {
         return Reference.conv2d(absolute(layer), absolute(input));
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.clconv.Activation;
+import org.clconv.Agreement;
 import org.clconv.Conv2d;
 import org.clconv.ConvLayer;
 import org.clconv.InvalidConvolutionException;
@@ -27,7 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CpuPathsRandomizedTest {
     private static final int CASES = 360;
-    private static final double TOLERANCE = 1e-5;
 
     private enum Kind { DEPTHWISE, POINTWISE, GENERAL }
 
@@ -58,9 +58,12 @@ class CpuPathsRandomizedTest {
             paths.merge(backend.pathFor(c.layer.spec()).getClass(), 1, Integer::sum);
             modes.merge(c.layer.spec().paddingMode(), 1, Integer::sum);
             Tensor actual = backend.conv2d(c.layer, c.input);
-            double error = Reference.relativeL2(actual.data(), Reference.conv2d(c.layer, c.input));
-            if (!(error <= TOLERANCE)) {
-                failures.add("case " + i + ": " + c.layer.spec() + " on " + c.input.shape() + ": relative L2 " + error);
+            // relative L2 with the conformance suite's floor for results that cancel to almost nothing (a
+            // ReLU'd 4 -> 1 pointwise conv failed plain 1e-5 about once in 400 seeds on rounding alone)
+            String mismatch = Agreement.mismatch(actual, c.layer.bind(c.input.shape()).outputShape(),
+                    Reference.conv2d(c.layer, c.input), Agreement.termMagnitude(c.layer, c.input));
+            if (mismatch != null) {
+                failures.add("case " + i + ": " + c.layer.spec() + " on " + c.input.shape() + ": " + mismatch);
             }
         }
         System.out.println("paths " + paths + ", padding modes " + modes);
