@@ -62,7 +62,9 @@ final class DepthwiseConvolution implements ConvPath {
                 int unitStart = (plane * g.outH() + y0) * g.outW();
                 int unitEnd = unitStart + rows * g.outW();
                 if (layout.flat) {
-                    kernels.stencil(padded, 0, offsets, taps, w, o * taps, start, acc, 0, layout.runLength(rows));
+                    kernels.stencilRows(padded, 0, offsets, c.kernelH(), c.kernelW(), layout.rowBase(c.dilationH()),
+                            layout.pitch, w, o * taps, start, acc, 0, rows, GemmTiles.roundUp(g.outW(), kernels.columnStep()),
+                            layout.runLength(rows));
                     outputRows.endRows(acc, layout.pitch, rows, g.outW(), out, unitStart, kernels);
                     continue;
                 }
@@ -129,7 +131,8 @@ final class DepthwiseConvolution implements ConvPath {
             int lastRun = flat ? 0 : (blockRows - 1) * c.strideH() * phaseW;
             int maxTap = (c.strideW() - 1) * phaseSize + (c.kernelH() - 1) * c.dilationH() * phaseW
                     + (c.kernelW() - 1) * c.dilationW() / c.strideW();
-            this.scratchFloats = Math.max(c.strideW() * phaseSize, maxTap + lastRun + runLength(blockRows));
+            // + step: MicroKernels.stencilRows may read a step past the flat run
+            this.scratchFloats = Math.max(c.strideW() * phaseSize, maxTap + lastRun + runLength(blockRows) + step);
             this.accFloats = runLength(blockRows) + step;
             int sW = c.strideW();
             this.columnSource = new int[sW][phaseW];

@@ -41,6 +41,16 @@ interface MicroKernels {
             int accOff, int n);
 
     /**
+     * {@link #stencil} of {@code rows} output rows {@code pitch} floats apart, each row's first {@code n} outputs
+     * (n a multiple of {@link #columnStep}), for a kh x kw kernel whose tap offsets are srcOff[ky*kw + kx] =
+     * ky*rowStep + srcOff[kx]: acc[accOff + r*pitch + x] = that stencil at srcBase + r*pitch + x, the same floats
+     * as one flat stencil run over the rows. It may be that run ({@code flatRun} outputs, covering every row),
+     * so acc and src must hold what that run writes and reads, and a columnStep more.
+     */
+    void stencilRows(float[] src, int srcBase, int[] srcOff, int kh, int kw, int rowStep, int pitch, float[] w,
+            int wOff, float start, float[] acc, int accOff, int rows, int n, int flatRun);
+
+    /**
      * The 3x3, stride-1, same-size depthwise stencil on rows of {@code width} floats, taps {@code dil} apart:
      * out[outOff + y*width + x] = {@link ColumnMasks#output} of src[srcOff + y*width + x], for y < rows and
      * x < width: the taps left and right of the row are the zero padding (masked), the rows above and below are

@@ -40,6 +40,12 @@ final class ScalarMicroKernels implements MicroKernels {
     }
 
     @Override
+    public void stencilRows(float[] src, int srcBase, int[] srcOff, int kh, int kw, int rowStep, int pitch,
+            float[] w, int wOff, float start, float[] acc, int accOff, int rows, int n, int flatRun) {
+        stencil(src, srcBase, srcOff, kh * kw, w, wOff, start, acc, accOff, flatRun);
+    }
+
+    @Override
     public void depthwise3x3(float[] src, int srcOff, ColumnMasks columns, float[] w, int wOff, float start,
             float[] out, int outOff, int rows) {
         int width = columns.width();

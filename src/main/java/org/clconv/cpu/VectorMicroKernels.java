@@ -3,6 +3,7 @@ package org.clconv.cpu;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -266,6 +267,131 @@ final class VectorMicroKernels implements MicroKernels {
             }
             init.add(s).intoArray(acc, accOff + j);
         }
+    }
+
+    /**
+     * Four output rows rowStep apart (they share kernel rows: input row j is kernel row j - m of output row m) by
+     * four vectors of columns: each loaded input vector feeds four rows' FMAs and each broadcast weight four
+     * vectors, 0.5 loads per FMA where the flat stencil needs 1.125 (loads bound it). Sixteen accumulators, four
+     * inputs and a weight fit AVX-512's registers. The rows of a block that an input row is no kernel row of take
+     * it with a zero weight, which adds exactly nothing to a finite input (so kh + 3 input rows cost 4(kh + 3)
+     * FMAs for 4kh real ones: worth it from kh = 4 on), and every output still takes its real taps in the flat
+     * stencil's order, so the floats match; an input holding an infinity or NaN (0 * x would be NaN) goes flat.
+     * So do rows left over and rows that are not whole blocks of four vectors. Measured on 5x5 dilation-2 maps of
+     * 56x56: 20% faster on one thread, 6% on two.
+     */
+    @Override
+    public void stencilRows(float[] src, int srcBase, int[] srcOff, int kh, int kw, int rowStep, int pitch,
+            float[] w, int wOff, float start, float[] acc, int accOff, int rows, int n, int flatRun) {
+        int taps = kh * kw;
+        int dilRows = rowStep / pitch;
+        if (!WIDE_TILES || kh < 4 || n % (4 * L) != 0 || n > pitch || rowStep % pitch != 0
+                || !allFinite(src, srcBase, srcBase + srcOff[taps - 1] + (rows - 1) * pitch + n)) {
+            stencil(src, srcBase, srcOff, taps, w, wOff, start, acc, accOff, flatRun);
+            return;
+        }
+        // the kernel between three zero rows above and below: a weight for every (output row, input row) pair
+        float[] wz = new float[(kh + 6) * kw];
+        System.arraycopy(w, wOff, wz, 3 * kw, taps);
+        int y = 0;
+        for (; y + 4 * dilRows <= rows; y += 4 * dilRows) {
+            for (int r = 0; r < dilRows; r++) {
+                for (int x = 0; x < n; x += 4 * L) {
+                    rowBlock(src, srcBase + (y + r) * pitch + x, srcOff, kh, kw, rowStep, wz, start, acc,
+                            accOff + (y + r) * pitch + x);
+                }
+            }
+        }
+        if (y < rows) {
+            int run = GemmTiles.roundUp(flatRun - y * pitch, L);
+            stencil(src, srcBase + y * pitch, srcOff, taps, w, wOff, start, acc, accOff + y * pitch, run);
+        }
+    }
+
+    /**
+     * Whether a[from, to) holds no infinity or NaN: 0 * x is NaN exactly for those. Four sums, so that the scan
+     * is not one chain of dependent FMAs.
+     */
+    private static boolean allFinite(float[] a, int from, int to) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector p0 = zero, p1 = zero, p2 = zero, p3 = zero;
+        int i = from;
+        for (; i + 4 * L <= to; i += 4 * L) {
+            p0 = FloatVector.fromArray(S, a, i).fma(zero, p0);
+            p1 = FloatVector.fromArray(S, a, i + L).fma(zero, p1);
+            p2 = FloatVector.fromArray(S, a, i + 2 * L).fma(zero, p2);
+            p3 = FloatVector.fromArray(S, a, i + 3 * L).fma(zero, p3);
+        }
+        float tail = 0f;
+        for (; i < to; i++) {
+            tail = Math.fma(a[i], 0f, tail);
+        }
+        return !Float.isNaN(p0.add(p1).add(p2).add(p3).reduceLanes(VectorOperators.ADD) + tail);
+    }
+
+    /** One block of {@link #stencilRows}: four rows rowStep apart, four vectors wide, from base into acc at c. */
+    private static void rowBlock(float[] src, int base, int[] srcOff, int kh, int kw, int rowStep, float[] wz,
+            float start, float[] acc, int c) {
+        FloatVector init = FloatVector.broadcast(S, start);
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        // one loop over (input row j, kernel column kx), not two nested ones: C2 (JDK 17) boxes vectors carried
+        // through an outer loop's phis, which ran 15x slower
+        for (int t = 3 * kw, end = (kh + 6) * kw, j = 0, kx = 0; t < end; t++) {
+            {
+                int o = base + j * rowStep + srcOff[kx];
+                FloatVector x0 = FloatVector.fromArray(S, src, o);
+                FloatVector x1 = FloatVector.fromArray(S, src, o + L);
+                FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
+                FloatVector x3 = FloatVector.fromArray(S, src, o + 3 * L);
+                // output row m takes this input row as kernel row j - m (zero weights outside)
+                FloatVector wv = FloatVector.broadcast(S, wz[t]);
+                a00 = wv.fma(x0, a00);
+                a01 = wv.fma(x1, a01);
+                a02 = wv.fma(x2, a02);
+                a03 = wv.fma(x3, a03);
+                wv = FloatVector.broadcast(S, wz[t - kw]);
+                a10 = wv.fma(x0, a10);
+                a11 = wv.fma(x1, a11);
+                a12 = wv.fma(x2, a12);
+                a13 = wv.fma(x3, a13);
+                wv = FloatVector.broadcast(S, wz[t - 2 * kw]);
+                a20 = wv.fma(x0, a20);
+                a21 = wv.fma(x1, a21);
+                a22 = wv.fma(x2, a22);
+                a23 = wv.fma(x3, a23);
+                wv = FloatVector.broadcast(S, wz[t - 3 * kw]);
+                a30 = wv.fma(x0, a30);
+                a31 = wv.fma(x1, a31);
+                a32 = wv.fma(x2, a32);
+                a33 = wv.fma(x3, a33);
+                if (++kx == kw) {
+                    kx = 0;
+                    j++;
+                }
+            }
+        }
+        init.add(a00).intoArray(acc, c);
+        init.add(a01).intoArray(acc, c + L);
+        init.add(a02).intoArray(acc, c + 2 * L);
+        init.add(a03).intoArray(acc, c + 3 * L);
+        c += rowStep;
+        init.add(a10).intoArray(acc, c);
+        init.add(a11).intoArray(acc, c + L);
+        init.add(a12).intoArray(acc, c + 2 * L);
+        init.add(a13).intoArray(acc, c + 3 * L);
+        c += rowStep;
+        init.add(a20).intoArray(acc, c);
+        init.add(a21).intoArray(acc, c + L);
+        init.add(a22).intoArray(acc, c + 2 * L);
+        init.add(a23).intoArray(acc, c + 3 * L);
+        c += rowStep;
+        init.add(a30).intoArray(acc, c);
+        init.add(a31).intoArray(acc, c + L);
+        init.add(a32).intoArray(acc, c + 2 * L);
+        init.add(a33).intoArray(acc, c + 3 * L);
     }
 
     /**

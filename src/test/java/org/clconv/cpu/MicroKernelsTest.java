@@ -8,8 +8,65 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The available kernels against the plain-Java ones on the helpers that move data rather than sum it. */
+/**
+ * The available kernels against the plain-Java ones: the helpers that move data, and the row-blocked stencil, which
+ * must give the flat stencil's floats bit for bit.
+ */
 class MicroKernelsTest {
+    /**
+     * Kernels of 1-7 rows and columns, row dilations 1-3, 1-21 rows, row widths of one to three blocks of four
+     * vectors (and widths that are not whole blocks), some inputs with an infinity or a NaN: every output the
+     * call promises equals the flat stencil's, bit for bit.
+     */
+    @Test
+    void stencilRowsGivesTheFlatStencilsFloats() {
+        MicroKernels best = MicroKernels.best();
+        MicroKernels plain = new ScalarMicroKernels();
+        int step = best.columnStep();
+        Random rnd = new Random(13);
+        for (int trial = 0; trial < 300; trial++) {
+            int kh = 1 + rnd.nextInt(7);
+            int kw = 1 + rnd.nextInt(7);
+            int dilRows = 1 + rnd.nextInt(3);
+            int dilCols = 1 + rnd.nextInt(3);
+            int rows = 1 + rnd.nextInt(21);
+            int n = step * (rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(12) : 4 * (1 + rnd.nextInt(3)));
+            int pitch = n + rnd.nextInt(2 * step);
+            int rowStep = dilRows * pitch;
+            int[] srcOff = new int[kh * kw];
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    srcOff[ky * kw + kx] = ky * rowStep + kx * dilCols;
+                }
+            }
+            int flatRun = GemmTiles.roundUp((rows - 1) * pitch + n, step);
+            int srcBase = rnd.nextInt(5);
+            float[] src = new float[srcBase + srcOff[srcOff.length - 1] + flatRun + 2 * step];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = (float) rnd.nextGaussian();
+            }
+            if (rnd.nextInt(5) == 0) {
+                src[rnd.nextInt(src.length)] = rnd.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY;
+            }
+            float[] w = new float[3 + kh * kw];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) rnd.nextGaussian();
+            }
+            float start = rnd.nextBoolean() ? 0f : (float) rnd.nextGaussian();
+            float[] expected = new float[flatRun + 2 * step];
+            float[] actual = new float[flatRun + 2 * step];
+            plain.stencil(src, srcBase, srcOff, kh * kw, w, 3, start, expected, 0, flatRun);
+            best.stencilRows(src, srcBase, srcOff, kh, kw, rowStep, pitch, w, 3, start, actual, 0, rows, n, flatRun);
+            for (int r = 0; r < rows; r++) {
+                int from = r * pitch;
+                assertArrayEquals(Arrays.copyOfRange(expected, from, from + n),
+                        Arrays.copyOfRange(actual, from, from + n),
+                        "row " + r + " of " + kh + "x" + kw + " dil " + dilRows + "x" + dilCols + " rows " + rows
+                                + " n " + n + " pitch " + pitch);
+            }
+        }
+    }
+
     @Test
     void copyEveryOtherMatchesThePlainLoopAtEveryLengthOffsetAndArrayEnd() {
         MicroKernels best = MicroKernels.best();
