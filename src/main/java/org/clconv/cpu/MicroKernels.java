@@ -34,6 +34,14 @@ interface MicroKernels {
     void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int n);
 
     /**
+     * {@link #gemm} for the last few columns of a tile, {@code cols} of them (fewer than {@link #columnStep}),
+     * reading and writing exactly those columns. A whole-vector step over 1 real column of 16 costs about as many
+     * loads as over 16; this one costs two loads per k and column (a 7x7 map has 49 = 3 x 16 + 1 columns).
+     */
+    void gemmColumns(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+            int cols);
+
+    /**
      * acc[accOff + j] = start + (sum over t < taps of w[wOff + t] * src[srcBase + srcOff[t] + j]), for j < n: each
      * output is written once, from its bias, so the accumulator needs no separate initialising pass.
      */

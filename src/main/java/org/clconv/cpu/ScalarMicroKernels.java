@@ -28,6 +28,12 @@ final class ScalarMicroKernels implements MicroKernels {
     }
 
     @Override
+    public void gemmColumns(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, int cols) {
+        gemm(a, aOff, depth, b, bOff, ldb, c, cOff, ldc, cols);
+    }
+
+    @Override
     public void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float start,
             float[] acc, int accOff, int n) {
         for (int j = 0; j < n; j++) {

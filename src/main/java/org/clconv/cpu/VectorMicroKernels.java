@@ -26,6 +26,8 @@ final class VectorMicroKernels implements MicroKernels {
     @SuppressWarnings("unchecked")
     private static final VectorMask<Float>[] FIRST_LANES = IntStream.range(0, L)
             .mapToObj(k -> VectorMask.fromLong(S, (1L << k) - 1)).toArray(VectorMask[]::new);
+    /** The lanes of one k of a weight panel: its ROWS weights (all lanes where a vector holds just those). */
+    private static final VectorMask<Float> PANEL_ROWS = L > ROWS ? FIRST_LANES[ROWS] : S.maskAll(true);
     /** Lane i takes lane 2i mod L: the even lanes of a vector, in the low half and again in the high half. */
     private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i % L);
     private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(S, (1L << (L / 2)) - 1);
@@ -54,6 +56,36 @@ final class VectorMicroKernels implements MicroKernels {
         }
         for (; j < n; j += L) {
             gemm8x1(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
+        }
+    }
+
+    /**
+     * One column at a time, its eight rows in the low lanes of a vector: per k, the panel's eight weights are one
+     * load (the high lanes load the next k's and are dropped) and the column's B value one broadcast, 2 loads where
+     * gemm8x1 takes 9 for a vector with one real column. Each lane sums its k in order from zero, as gemm8x1 does,
+     * so the floats match. The last k's load is masked to the eight weights: the panels may end right there.
+     */
+    @Override
+    public void gemmColumns(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, int cols) {
+        if (L < ROWS) {
+            // vectors narrower than a panel's eight rows (SSE, NEON): the plain loop, the same floats
+            new ScalarMicroKernels().gemm(a, aOff, depth, b, bOff, ldb, c, cOff, ldc, cols);
+            return;
+        }
+        float[] sums = new float[L];
+        int last = aOff + (depth - 1) * ROWS;
+        for (int j = 0; j < cols; j++) {
+            FloatVector acc = FloatVector.zero(S);
+            int bi = bOff + j;
+            for (int ai = aOff; ai < last; ai += ROWS, bi += ldb) {
+                acc = FloatVector.fromArray(S, a, ai).fma(FloatVector.broadcast(S, b[bi]), acc);
+            }
+            acc = FloatVector.fromArray(S, a, last, PANEL_ROWS).fma(FloatVector.broadcast(S, b[bi]), acc);
+            acc.intoArray(sums, 0);
+            for (int i = 0; i < ROWS; i++) {
+                c[cOff + i * ldc + j] += sums[i];
+            }
         }
     }
 

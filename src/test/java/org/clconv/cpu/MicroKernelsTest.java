@@ -14,6 +14,40 @@ import org.junit.jupiter.api.Test;
  */
 class MicroKernelsTest {
     /**
+     * The narrow-tail GEMM against the plain one, bit for bit: 1-15 columns, depths 1-300, B rows of any pitch,
+     * C with other columns around (left alone), and the weight panels ending right after the last k.
+     */
+    @Test
+    void gemmColumnsGivesThePlainGemmsFloatsAndTouchesOnlyItsColumns() {
+        MicroKernels best = MicroKernels.best();
+        MicroKernels plain = new ScalarMicroKernels();
+        Random rnd = new Random(17);
+        for (int trial = 0; trial < 300; trial++) {
+            int depth = 1 + rnd.nextInt(300);
+            int cols = 1 + rnd.nextInt(15);
+            int ldb = cols + rnd.nextInt(40);
+            int aOff = rnd.nextInt(3) * MicroKernels.ROWS;
+            float[] a = new float[aOff + depth * MicroKernels.ROWS];
+            float[] b = new float[3 + (depth - 1) * ldb + cols];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) rnd.nextGaussian();
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) rnd.nextGaussian();
+            }
+            int ldc = cols + 5;
+            float[] expected = new float[MicroKernels.ROWS * ldc + 4];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = (float) rnd.nextGaussian();
+            }
+            float[] actual = expected.clone();
+            plain.gemm(a, aOff, depth, b, 3, ldb, expected, 2, ldc, cols);
+            best.gemmColumns(a, aOff, depth, b, 3, ldb, actual, 2, ldc, cols);
+            assertArrayEquals(expected, actual, "depth " + depth + " cols " + cols + " ldb " + ldb);
+        }
+    }
+
+    /**
      * Kernels of 1-7 rows and columns, row dilations 1-3, 1-21 rows, row widths of one to three blocks of four
      * vectors (and widths that are not whole blocks), some inputs with an infinity or a NaN: every output the
      * call promises equals the flat stencil's, bit for bit.
