@@ -62,9 +62,9 @@ final class DepthwiseConvolution implements ConvPath {
                 int unitStart = (plane * g.outH() + y0) * g.outW();
                 int unitEnd = unitStart + rows * g.outW();
                 if (layout.flat) {
-                    kernels.stencilRows(padded, 0, offsets, c.kernelH(), c.kernelW(), layout.rowBase(c.dilationH()),
-                            layout.pitch, w, o * taps, start, acc, 0, rows, GemmTiles.roundUp(g.outW(), kernels.columnStep()),
-                            layout.runLength(rows));
+                    kernels.stencilRows(padded, 0, offsets, c.kernelH(), c.kernelW(),
+                            layout.rowBase(c.dilationH()), layout.pitch, w, o * taps, start, acc, 0, rows,
+                            layout.rowLength, layout.runLength(rows));
                     outputRows.endRows(acc, layout.pitch, rows, g.outW(), out, unitStart, kernels);
                     continue;
                 }
@@ -107,6 +107,8 @@ final class DepthwiseConvolution implements ConvPath {
          */
         final boolean flat;
         final int pitch;
+        /** Outputs per row a stencil computes: the output width rounded up to the column step. */
+        final int rowLength;
         final int scratchFloats;
         final int accFloats;
         /** Per phase: the input column each phase column reads (-1: a zero), and the contiguous span. */
@@ -128,6 +130,7 @@ final class DepthwiseConvolution implements ConvPath {
             this.flat = c.strideH() == 1;
             this.wholePlane = blockRows >= g.outH();
             this.pitch = phaseW;
+            this.rowLength = GemmTiles.roundUp(g.outW(), step);
             int lastRun = flat ? 0 : (blockRows - 1) * c.strideH() * phaseW;
             int maxTap = (c.strideW() - 1) * phaseSize + (c.kernelH() - 1) * c.dilationH() * phaseW
                     + (c.kernelW() - 1) * c.dilationW() / c.strideW();

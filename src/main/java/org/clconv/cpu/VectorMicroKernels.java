@@ -26,6 +26,7 @@ final class VectorMicroKernels implements MicroKernels {
     @SuppressWarnings("unchecked")
     private static final VectorMask<Float>[] FIRST_LANES = IntStream.range(0, L)
             .mapToObj(k -> VectorMask.fromLong(S, (1L << k) - 1)).toArray(VectorMask[]::new);
+    private static final MicroKernels PLAIN = new ScalarMicroKernels();
     /** The lanes of one k of a weight panel: its ROWS weights (all lanes where a vector holds just those). */
     private static final VectorMask<Float> PANEL_ROWS = L > ROWS ? FIRST_LANES[ROWS] : S.maskAll(true);
     /** Lane i takes lane 2i mod L: the even lanes of a vector, in the low half and again in the high half. */
@@ -70,7 +71,7 @@ final class VectorMicroKernels implements MicroKernels {
             int ldc, int cols) {
         if (L < ROWS) {
             // vectors narrower than a panel's eight rows (SSE, NEON): the plain loop, the same floats
-            new ScalarMicroKernels().gemm(a, aOff, depth, b, bOff, ldb, c, cOff, ldc, cols);
+            PLAIN.gemm(a, aOff, depth, b, bOff, ldb, c, cOff, ldc, cols);
             return;
         }
         float[] sums = new float[L];
@@ -431,9 +432,9 @@ final class VectorMicroKernels implements MicroKernels {
      * loaded once (three shifted vectors) for up to three of the four outputs, 4.5 loads per output vector instead
      * of 9, which is what bounds this stencil. That needs 27 vector registers, so only AVX-512 (32) does it. Rows
      * of more than half a vector go this way (a narrower row's vector also covers the start of the rows after it:
-     * 72 loads for a 14x14 plane instead of 117); the rows left over, and planes of shorter rows, go as one flat run (row
-     * after row, so short rows still fill whole vectors). Each output sums its three kernel columns apart and adds the outer
-     * two under the column masks (two masked adds instead of a blend per loaded vector).
+     * 72 loads for a 14x14 plane instead of 117); the rows left over, and planes of shorter rows, go as one flat
+     * run (row after row, so short rows still fill whole vectors). Each output sums its three kernel columns apart
+     * and adds the outer two under the column masks (two masked adds instead of a blend per loaded vector).
      */
     @Override
     public void depthwise3x3(float[] src, int srcOff, ColumnMasks columns, float[] w, int wOff, float start,
