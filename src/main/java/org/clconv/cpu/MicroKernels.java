@@ -34,12 +34,14 @@ interface MicroKernels {
     void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int n);
 
     /**
-     * {@link #gemm} for the last few columns of a tile, {@code cols} of them (fewer than {@link #columnStep}),
+     * {@link #gemm} for the last few columns of a tile, {@code cols} of them (fewer than {@link #columnStep}), for
+     * {@code panels} consecutive weight panels (panel q at aOff + q*depth*ROWS, its rows at c row q*ROWS + i),
      * reading and writing exactly those columns. A whole-vector step over 1 real column of 16 costs about as many
-     * loads as over 16; this one costs two loads per k and column (a 7x7 map has 49 = 3 x 16 + 1 columns).
+     * loads as over 16; this one costs about one load per k, column and panel (a 7x7 map has 49 = 3 x 16 + 1
+     * columns).
      */
-    void gemmColumns(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-            int cols);
+    void gemmColumns(float[] a, int aOff, int panels, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, int cols);
 
     /**
      * acc[accOff + j] = start + (sum over t < taps of w[wOff + t] * src[srcBase + srcOff[t] + j]), for j < n: each

@@ -1,5 +1,6 @@
 package org.clconv.cpu;
 
+import java.util.Arrays;
 import org.clconv.Conv2d;
 import org.clconv.ConvGeometry;
 import org.clconv.ConvLayer;
@@ -8,15 +9,17 @@ import org.clconv.ConvLayer;
  * 1x1, stride 1, unpadded: per (batch, group) the matrix product out[co][p] = sum_ci W[co][ci] * in[ci][p]
  * over the flattened spatial index p, which is contiguous in NCHW, so the input itself is the B operand (row
  * stride H*W) and needs no packing; only a tile's last columns short of a whole vector are copied into a
- * padded scratch, and only where a whole vector read in place would run past the input's end. Units are
+ * padded scratch, and only where a whole vector read in place would run past the input's end (tails of up to
+ * {@link #NARROW_TAIL} columns are read exactly, column by column). Units are
  * (batch, group, column tile, run of weight panels).
  */
 final class PointwiseGemm implements ConvPath {
     private static final int ROWS = MicroKernels.ROWS;
     /**
-     * Tails of at most this many columns (past a tile's whole vectors) go through {@link MicroKernels#gemmColumns}:
-     * two loads per k and column there against nine per k for a whole vector, so up to four columns it is cheaper
-     * (1024 channels of 7x7, whose 49th column is such a tail: 413 -> 365 us, A/B medians on 2 threads).
+     * Tails of at most this many columns (past a tile's whole vectors) go through {@link MicroKernels#gemmColumns},
+     * all of a unit's panels in one call: about one load per k, column and panel there against nine per k and
+     * panel for a whole vector, so up to four columns it is cheaper (1024 channels of 7x7, whose 49th column is
+     * such a tail: 413 -> 300 us, A/B medians on 2 threads).
      */
     private static final int NARROW_TAIL = 4;
 
@@ -48,9 +51,11 @@ final class PointwiseGemm implements ConvPath {
         int perUnit = runner.partsPerPiece(groupPanels, baseUnits);
         int chunks = (groupPanels + perUnit - 1) / perUnit;
         long macsPerUnit = (long) perUnit * ROWS * depth * tile;
-        runner.run(baseUnits * chunks, macsPerUnit, new int[] {ROWS * pitch, depth * step}, (from, to, scratch) -> {
+        int[] scratchFloats = {ROWS * pitch, depth * step, perUnit * ROWS * NARROW_TAIL};
+        runner.run(baseUnits * chunks, macsPerUnit, scratchFloats, (from, to, scratch) -> {
             float[] acc = scratch[0];
             float[] tail = scratch[1];
+            float[] tailSums = scratch[2];
             for (int u = from; u < to; u++) {
                 int chunk = u % chunks;
                 int rest = u / chunks;
@@ -70,16 +75,28 @@ final class PointwiseGemm implements ConvPath {
                         System.arraycopy(in, inOff + k * plane + whole, tail, k * step, len - whole);
                     }
                 }
+                int firstPanel = chunk * perUnit;
                 int lastPanel = Math.min(groupPanels, (chunk + 1) * perUnit);
-                for (int p = chunk * perUnit; p < lastPanel; p++) {
+                int tailCols = len - whole;
+                if (whole < len && narrowTail) {
+                    // every panel's tail columns at once: the kernel runs several panels side by side
+                    Arrays.fill(tailSums, 0, (lastPanel - firstPanel) * ROWS * tailCols, 0f);
+                    kernels.gemmColumns(panels, WeightPanels.offset(c, grp, firstPanel), lastPanel - firstPanel,
+                            depth, in, inOff + whole, plane, tailSums, 0, tailCols, tailCols);
+                }
+                for (int p = firstPanel; p < lastPanel; p++) {
                     int co0 = grp * coutG + p * ROWS;
                     int valid = Math.min(ROWS, coutG - p * ROWS);
                     int panel = WeightPanels.offset(c, grp, p);
                     outputRows.beginPanel(acc, pitch, len, co0, valid);
                     kernels.gemm(panels, panel, depth, in, inOff, plane, acc, 0, pitch, whole);
                     if (whole < len && narrowTail) {
-                        kernels.gemmColumns(panels, panel, depth, in, inOff + whole, plane, acc, whole, pitch,
-                                len - whole);
+                        // bias + sum, as the kernel's c += sum would give
+                        for (int i = 0, t = (p - firstPanel) * ROWS * tailCols; i < ROWS; i++, t += tailCols) {
+                            for (int j = 0; j < tailCols; j++) {
+                                acc[i * pitch + whole + j] += tailSums[t + j];
+                            }
+                        }
                     } else if (whole < len && tailInPlace) {
                         kernels.gemm(panels, panel, depth, in, inOff + whole, plane, acc, whole, pitch, step);
                     } else if (whole < len) {

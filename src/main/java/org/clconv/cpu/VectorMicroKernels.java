@@ -29,6 +29,8 @@ final class VectorMicroKernels implements MicroKernels {
     private static final MicroKernels PLAIN = new ScalarMicroKernels();
     /** The lanes of one k of a weight panel: its ROWS weights (all lanes where a vector holds just those). */
     private static final VectorMask<Float> PANEL_ROWS = L > ROWS ? FIRST_LANES[ROWS] : S.maskAll(true);
+    /** Lanes ROWS and up: where a vector of two panels' weights holds the second panel's. */
+    private static final VectorMask<Float> HIGH_ROWS = PANEL_ROWS.not();
     /** Lane i takes lane 2i mod L: the even lanes of a vector, in the low half and again in the high half. */
     private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i % L);
     private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(S, (1L << (L / 2)) - 1);
@@ -61,19 +63,60 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * One column at a time, its eight rows in the low lanes of a vector: per k, the panel's eight weights are one
-     * load (the high lanes load the next k's and are dropped) and the column's B value one broadcast, 2 loads where
-     * gemm8x1 takes 9 for a vector with one real column. Each lane sums its k in order from zero, as gemm8x1 does,
-     * so the floats match. The last k's load is masked to the eight weights: the panels may end right there.
+     * One column at a time. Where a vector holds two panels' eight rows (AVX-512), four panels go together: each
+     * vector's low lanes load one panel's eight weights of a k and its high lanes the next panel's (a blend of two
+     * loads), and one broadcast of the column's B value feeds both vectors, 5 loads per k for 4 panels where
+     * gemm8x1 takes 36 for vectors with one real column; the two vectors are two independent FMA chains. Other
+     * panels go one at a time in the low lanes. Each lane sums its k in order from zero, as gemm8x1 does, so the
+     * floats match.
      */
     @Override
-    public void gemmColumns(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
-            int ldc, int cols) {
+    public void gemmColumns(float[] a, int aOff, int panels, int depth, float[] b, int bOff, int ldb, float[] c,
+            int cOff, int ldc, int cols) {
         if (L < ROWS) {
             // vectors narrower than a panel's eight rows (SSE, NEON): the plain loop, the same floats
-            PLAIN.gemm(a, aOff, depth, b, bOff, ldb, c, cOff, ldc, cols);
+            PLAIN.gemmColumns(a, aOff, panels, depth, b, bOff, ldb, c, cOff, ldc, cols);
             return;
         }
+        int stride = depth * ROWS;
+        int q = 0;
+        for (; L == 2 * ROWS && q + 4 <= panels; q += 4) {
+            fourPanelColumns(a, aOff + q * stride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc, ldc, cols);
+        }
+        for (; q < panels; q++) {
+            onePanelColumns(a, aOff + q * stride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc, ldc, cols);
+        }
+    }
+
+    /** Panels at aOff .. aOff + 3*depth*ROWS: reads stay inside them (each load ends within the next panel). */
+    private static void fourPanelColumns(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c,
+            int cOff, int ldc, int cols) {
+        int stride = depth * ROWS;
+        float[] sums = new float[2 * L];
+        for (int j = 0; j < cols; j++) {
+            FloatVector acc0 = FloatVector.zero(S);
+            FloatVector acc1 = acc0;
+            // low lanes at panel 0 (2), high lanes at panel 1 (3): its k-th weights start ROWS floats into the load
+            for (int k = 0, p0 = aOff, p1 = aOff + stride - ROWS, bi = bOff + j; k < depth;
+                    k++, p0 += ROWS, p1 += ROWS, bi += ldb) {
+                FloatVector bv = FloatVector.broadcast(S, b[bi]);
+                FloatVector w01 = FloatVector.fromArray(S, a, p0).blend(FloatVector.fromArray(S, a, p1), HIGH_ROWS);
+                FloatVector w23 = FloatVector.fromArray(S, a, p0 + 2 * stride)
+                        .blend(FloatVector.fromArray(S, a, p1 + 2 * stride), HIGH_ROWS);
+                acc0 = w01.fma(bv, acc0);
+                acc1 = w23.fma(bv, acc1);
+            }
+            acc0.intoArray(sums, 0);
+            acc1.intoArray(sums, L);
+            for (int i = 0; i < 4 * ROWS; i++) {
+                c[cOff + i * ldc + j] += sums[i];
+            }
+        }
+    }
+
+    /** One panel in the low lanes; the last k's load is masked to its eight weights (the panels may end there). */
+    private static void onePanelColumns(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c,
+            int cOff, int ldc, int cols) {
         float[] sums = new float[L];
         int last = aOff + (depth - 1) * ROWS;
         for (int j = 0; j < cols; j++) {

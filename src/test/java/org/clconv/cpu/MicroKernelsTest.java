@@ -14,20 +14,23 @@ import org.junit.jupiter.api.Test;
  */
 class MicroKernelsTest {
     /**
-     * The narrow-tail GEMM against the plain one, bit for bit: 1-15 columns, depths 1-300, B rows of any pitch,
-     * C with other columns around (left alone), and the weight panels ending right after the last k.
+     * The narrow-tail GEMM against the plain one, bit for bit: 1-9 panels (groups of four and single ones), 1-15
+     * columns, depths 1-300, B rows of any pitch, C with other columns around (left alone), and the weight panels
+     * ending right after the last panel's last k.
      */
     @Test
     void gemmColumnsGivesThePlainGemmsFloatsAndTouchesOnlyItsColumns() {
         MicroKernels best = MicroKernels.best();
         MicroKernels plain = new ScalarMicroKernels();
+        int rows = MicroKernels.ROWS;
         Random rnd = new Random(17);
         for (int trial = 0; trial < 300; trial++) {
+            int panels = 1 + rnd.nextInt(9);
             int depth = 1 + rnd.nextInt(300);
             int cols = 1 + rnd.nextInt(15);
             int ldb = cols + rnd.nextInt(40);
-            int aOff = rnd.nextInt(3) * MicroKernels.ROWS;
-            float[] a = new float[aOff + depth * MicroKernels.ROWS];
+            int aOff = rnd.nextInt(3) * rows;
+            float[] a = new float[aOff + panels * depth * rows];
             float[] b = new float[3 + (depth - 1) * ldb + cols];
             for (int i = 0; i < a.length; i++) {
                 a[i] = (float) rnd.nextGaussian();
@@ -36,14 +39,16 @@ class MicroKernelsTest {
                 b[i] = (float) rnd.nextGaussian();
             }
             int ldc = cols + 5;
-            float[] expected = new float[MicroKernels.ROWS * ldc + 4];
+            float[] expected = new float[panels * rows * ldc + 4];
             for (int i = 0; i < expected.length; i++) {
                 expected[i] = (float) rnd.nextGaussian();
             }
             float[] actual = expected.clone();
-            plain.gemm(a, aOff, depth, b, 3, ldb, expected, 2, ldc, cols);
-            best.gemmColumns(a, aOff, depth, b, 3, ldb, actual, 2, ldc, cols);
-            assertArrayEquals(expected, actual, "depth " + depth + " cols " + cols + " ldb " + ldb);
+            for (int q = 0; q < panels; q++) {
+                plain.gemm(a, aOff + q * depth * rows, depth, b, 3, ldb, expected, 2 + q * rows * ldc, ldc, cols);
+            }
+            best.gemmColumns(a, aOff, panels, depth, b, 3, ldb, actual, 2, ldc, cols);
+            assertArrayEquals(expected, actual, panels + " panels, depth " + depth + " cols " + cols + " ldb " + ldb);
         }
     }
 
