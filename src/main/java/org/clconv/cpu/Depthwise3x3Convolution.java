@@ -41,9 +41,9 @@ final class Depthwise3x3Convolution implements ConvPath {
         int blockRows = blockRows(height, planes, dil);
         int blocks = (height + blockRows - 1) / blockRows;
         ColumnMasks columns = new ColumnMasks(width, dil, kernels.columnStep());
-        PlaneRuns runs = blocks == 1 && c.channelMultiplier() == 1 && width <= PlaneRuns.MAX_WIDTH
-                ? new PlaneRuns(layer, g, kernels) : null;
         OutputRows outputRows = new OutputRows(layer);
+        PlaneRuns runs = blocks == 1 && c.channelMultiplier() == 1 && width <= PlaneRuns.MAX_WIDTH
+                ? new PlaneRuns(layer, g, kernels, outputRows) : null;
         float[] w = layer.weight().data();
         int[] scratchFloats = {EdgeRows.floats(width, dil, blockRows)};
         runner.run(planes * blocks, 9L * blockRows * width, scratchFloats, (from, to, scratch) -> {
@@ -120,10 +120,10 @@ final class Depthwise3x3Convolution implements ConvPath {
         private final int n;
         private final int reach;
 
-        PlaneRuns(ConvLayer layer, ConvGeometry g, MicroKernels kernels) {
+        PlaneRuns(ConvLayer layer, ConvGeometry g, MicroKernels kernels, OutputRows outputRows) {
             this.kernels = kernels;
             this.masks = new PlaneMasks(g.inH(), g.inW(), g.spec().dilationH(), kernels.columnStep());
-            this.outputRows = new OutputRows(layer);
+            this.outputRows = outputRows;
             this.w = layer.weight().data();
             this.bias = layer.bias() == null ? null : layer.bias().data();
             this.channels = g.spec().outChannels();
