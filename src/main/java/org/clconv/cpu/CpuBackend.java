@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pure-Java backend. Picks one of four paths per layer ({@link Depthwise3x3Convolution},
- * {@link DepthwiseConvolution}, {@link PointwiseGemm}, {@link ImplicitGemmConvolution}) and runs it on one
+ * The pure-Java backend. Picks one of five paths per layer ({@link Depthwise3x3Convolution},
+ * {@link DepthwiseConvolution}, {@link PointwiseGemm}, {@link PaddedInputConvolution},
+ * {@link ImplicitGemmConvolution}) and runs it on one
  * {@link WorkerPool} owned by this instance, so no call creates threads. Packed weights are cached per layer
  * instance. The inner loops are {@link MicroKernels#best()}: explicit vectors when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}, plain Java otherwise (same results).
@@ -33,6 +34,7 @@ public final class CpuBackend implements ConvBackend {
     private final ConvPath depthwise3x3;
     private final ConvPath depthwise;
     private final ConvPath pointwise;
+    private final PaddedInputConvolution paddedInput;
     private final ConvPath general;
 
     /** A backend with one thread per available processor. */
@@ -57,6 +59,7 @@ public final class CpuBackend implements ConvBackend {
         this.depthwise3x3 = new Depthwise3x3Convolution(runner, kernels);
         this.depthwise = new DepthwiseConvolution(runner, kernels);
         this.pointwise = new PointwiseGemm(runner, weights, kernels);
+        this.paddedInput = new PaddedInputConvolution(runner, weights, kernels);
         this.general = new ImplicitGemmConvolution(runner, weights, kernels);
         LOG.debug("CPU backend started: {}", deviceDescription());
     }
@@ -138,7 +141,13 @@ public final class CpuBackend implements ConvBackend {
     }
 
     private void run(ConvLayer layer, ConvGeometry geometry, float[] in, float[] out) {
-        pathFor(layer.spec()).run(layer, geometry, in, out);
+        pathFor(layer, geometry).run(layer, geometry, in, out);
+    }
+
+    /** {@link #pathFor(Conv2d)}, except that a general layer the padded-input GEMM suits on this input takes it. */
+    ConvPath pathFor(ConvLayer layer, ConvGeometry geometry) {
+        ConvPath path = pathFor(layer.spec());
+        return path == general && paddedInput.suits(layer, geometry) ? paddedInput : path;
     }
 
     /**

@@ -39,19 +39,14 @@ final class ImplicitGemmConvolution implements ConvPath {
         AxisTaps cols = AxisTaps.columns(g);
         int cinG = c.inChannelsPerGroup();
         int step = kernels.columnStep();
-        List<Tile> tiles = new ArrayList<>();
-        int scratch = 0;
+        List<Tile> tiles = tiles(c, rows, cols, step);
+        int bFloats = 0;
         int widest = step;
-        for (TapRegions.Region r : TapRegions.of(rows, cols, c.kernelH(), c.kernelW())) {
-            int depth = r.taps.length * cinG;
-            int width = GemmTiles.width(depth, r.positions(), step);
-            for (int s = 0; s < r.positions(); s += width) {
-                tiles.add(new Tile(r, s, Math.min(width, r.positions() - s)));
-            }
-            scratch = Math.max(scratch, depth * GemmTiles.roundUp(width, step));
-            widest = Math.max(widest, GemmTiles.roundUp(width, step));
+        for (Tile t : tiles) {
+            int pitch = GemmTiles.roundUp(t.length, step);
+            bFloats = Math.max(bFloats, t.region.taps.length * cinG * pitch);
+            widest = Math.max(widest, pitch);
         }
-        int bFloats = scratch;
         int accFloats = ROWS * widest;
         int groups = c.groups();
         int groupPanels = WeightPanels.panelsPerGroup(c);
@@ -89,6 +84,32 @@ final class ImplicitGemmConvolution implements ConvPath {
                 }
             }
         });
+    }
+
+    /** Every region's positions cut into column tiles whose B operand fits {@link GemmTiles}' budget. */
+    private static List<Tile> tiles(Conv2d c, AxisTaps rows, AxisTaps cols, int step) {
+        List<Tile> tiles = new ArrayList<>();
+        for (TapRegions.Region r : TapRegions.of(rows, cols, c.kernelH(), c.kernelW())) {
+            int width = GemmTiles.width(r.taps.length * c.inChannelsPerGroup(), r.positions(), step);
+            for (int s = 0; s < r.positions(); s += width) {
+                tiles.add(new Tile(r, s, Math.min(width, r.positions() - s)));
+            }
+        }
+        return tiles;
+    }
+
+    /**
+     * The columns this path's micro-kernel computes per input channel and output panel, summed over taps: each
+     * tile's valid taps times its length rounded up to whole vectors. A small map's regions are small tiles
+     * mostly made of that rounding (a 7x7 map: 160 columns for 49 outputs), which is what other paths compare
+     * their own work with.
+     */
+    static long tapColumns(ConvGeometry g, int step) {
+        long work = 0;
+        for (Tile t : tiles(g.spec(), AxisTaps.rows(g), AxisTaps.columns(g), step)) {
+            work += (long) t.region.taps.length * GemmTiles.roundUp(t.length, step);
+        }
+        return work;
     }
 
     /** Gathers B[(tap, ci)][n] for the tile's positions n into b (row pitch {@code pitch}). */

@@ -6,18 +6,38 @@ import java.util.WeakHashMap;
 import org.clconv.ConvLayer;
 
 /**
- * Packed weights per layer instance, so that a layer called again does not pay for repacking. Keyed by the layer
- * object itself (ConvLayer has identity equality) and held weakly: a layer the caller drops frees its panels.
- * Layers' tensors are immutable by contract, so a cached panel never goes stale.
+ * Packed weights per layer instance, so that a layer called again does not pay for repacking, and whether its
+ * weights are all finite (which decides between paths that skip padding taps and one that multiplies them by
+ * zero). Keyed by the layer object itself (ConvLayer has identity equality) and held weakly: a layer the caller
+ * drops frees its panels. Layers' tensors are immutable by contract, so an entry never goes stale.
  */
 final class PackedWeightCache {
-    private final Map<ConvLayer, float[]> panels = Collections.synchronizedMap(new WeakHashMap<>());
+    private record Packed(float[] panels, boolean allFinite) {
+        static Packed of(ConvLayer layer) {
+            boolean finite = true;
+            for (float w : layer.weight().data()) {
+                finite &= Float.isFinite(w);
+            }
+            return new Packed(WeightPanels.pack(layer), finite);
+        }
+    }
+
+    private final Map<ConvLayer, Packed> packed = Collections.synchronizedMap(new WeakHashMap<>());
 
     float[] panelsFor(ConvLayer layer) {
-        return panels.computeIfAbsent(layer, WeightPanels::pack);
+        return packedFor(layer).panels();
+    }
+
+    /** Whether no weight of the layer is infinite or NaN. */
+    boolean allFinite(ConvLayer layer) {
+        return packedFor(layer).allFinite();
+    }
+
+    private Packed packedFor(ConvLayer layer) {
+        return packed.computeIfAbsent(layer, Packed::of);
     }
 
     int size() {
-        return panels.size();
+        return packed.size();
     }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CpuPathsRandomizedTest {
     private static final int CASES = 360;
 
-    private enum Kind { DEPTHWISE, POINTWISE, GENERAL }
+    private enum Kind { DEPTHWISE, POINTWISE, GENERAL, PADDED_INPUT }
 
     /** Both kernel implementations: the plain-Java fallback and the one the backend picks by default. */
     static Stream<MicroKernels> kernels() {
@@ -55,7 +55,7 @@ class CpuPathsRandomizedTest {
             Kind kind = Kind.values()[i % Kind.values().length];
             boolean large = i % 40 == 0;
             Case c = drawValid(rnd, kind, large);
-            paths.merge(backend.pathFor(c.layer.spec()).getClass(), 1, Integer::sum);
+            paths.merge(backend.pathFor(c.layer, c.layer.bind(c.input.shape())).getClass(), 1, Integer::sum);
             modes.merge(c.layer.spec().paddingMode(), 1, Integer::sum);
             Tensor actual = backend.conv2d(c.layer, c.input);
             // relative L2 with the conformance suite's floor for results that cancel to almost nothing (a
@@ -70,7 +70,8 @@ class CpuPathsRandomizedTest {
         assertTrue(failures.isEmpty(), failures.size() + " of " + CASES + " cases failed (seed " + seed + "):\n"
                 + String.join("\n", failures));
         assertTrue(paths.keySet().containsAll(List.of(Depthwise3x3Convolution.class, DepthwiseConvolution.class,
-                PointwiseGemm.class, ImplicitGemmConvolution.class)), "every path exercised: " + paths);
+                PointwiseGemm.class, ImplicitGemmConvolution.class, PaddedInputConvolution.class)),
+                "every path exercised: " + paths);
         assertTrue(modes.size() == PaddingMode.values().length, "every padding mode exercised: " + modes);
     }
 
@@ -111,6 +112,24 @@ class CpuPathsRandomizedTest {
                 int groups = 1 + rnd.nextInt(3);
                 b = Conv2d.pointwise(groups * (1 + rnd.nextInt(maxChannels)), groups * (1 + rnd.nextInt(maxChannels)))
                         .groups(groups);
+                break;
+            }
+            case PADDED_INPUT: {
+                // stride 1, enough channels per group and a map large beside the kernel's reach: mostly taken
+                // by the padded-input GEMM (the rest by the implicit GEMM)
+                int groups = 1 + rnd.nextInt(2);
+                int kernel = 1 + rnd.nextInt(5);
+                int dil = 1 + rnd.nextInt(2);
+                h = 20 + rnd.nextInt(21);
+                w = 20 + rnd.nextInt(21);
+                b = Conv2d.builder(groups * (PaddedInputConvolution.MIN_CHANNELS + rnd.nextInt(9)),
+                        groups * (1 + rnd.nextInt(8)), kernel, 1 + rnd.nextInt(3)).groups(groups).dilation(dil)
+                        .paddingMode(PaddingMode.values()[rnd.nextInt(PaddingMode.values().length)]);
+                if (rnd.nextBoolean()) {
+                    b.padding(Padding.same());
+                } else {
+                    b.padding(rnd.nextInt(dil * (kernel - 1) / 2 + 1), rnd.nextInt(dil + 1));
+                }
                 break;
             }
             default: {
