@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * large temporaries per call (packed B tiles, padded planes, a separable block's intermediate): every new Java
  * array is zeroed by the JVM, and those from 512 KiB up are allocated outside the young generation. An array
  * comes back as its last user left it, so a borrower initialises everything it reads, and may get a longer
- * array than it asked for. At most {@code capacity} arrays and {@code maxFloats} floats in all are kept (a
- * service on large images must not hold several of their intermediates for ever); the rest are left to the
- * garbage collector.
+ * array than it asked for (the shortest kept one that fits). At most {@code capacity} arrays and
+ * {@code maxFloats} floats in all are kept (a service on large images must not hold several of their
+ * intermediates for ever), the longest ones first; the rest are left to the garbage collector.
  */
 final class ScratchArrays {
     /** The default bound on the floats kept: 64 MiB. */
@@ -32,20 +32,49 @@ final class ScratchArrays {
         this.maxFloats = maxFloats;
     }
 
-    /** An array of at least {@code length} floats, of unspecified contents. */
+    /**
+     * An array of at least {@code length} floats, of unspecified contents: the shortest kept one that is long
+     * enough, so that a chunk's small accumulator never takes the large array a separable block's intermediate
+     * needs (which would then be allocated anew, 800 KB zeroed per call for a 256 x 28 x 28 block).
+     */
     float[] borrow(int length) {
-        for (float[] a : free) {
-            if (a.length >= length && free.remove(a)) {
-                kept.decrementAndGet();
-                keptFloats.addAndGet(-a.length);
-                return a;
+        while (true) {
+            float[] best = null;
+            for (float[] a : free) {
+                if (a.length >= length && (best == null || a.length < best.length)) {
+                    best = a;
+                }
             }
+            if (best == null) {
+                return new float[length];
+            }
+            if (free.remove(best)) {
+                kept.decrementAndGet();
+                keptFloats.addAndGet(-best.length);
+                return best;
+            }
+            // another borrower took it first: look again
         }
-        return new float[length];
     }
 
-    /** Returns an array from {@link #borrow}; the caller must not use it afterwards. */
+    /**
+     * Returns an array from {@link #borrow}; the caller must not use it afterwards. When the pool is full, a
+     * longer array takes the place of the shortest kept one: the long ones are the costly ones to allocate again.
+     */
     void giveBack(float[] a) {
+        if (kept.get() >= capacity) {
+            float[] shortest = null;
+            for (float[] k : free) {
+                if (shortest == null || k.length < shortest.length) {
+                    shortest = k;
+                }
+            }
+            if (shortest == null || shortest.length >= a.length || !free.remove(shortest)) {
+                return;
+            }
+            kept.decrementAndGet();
+            keptFloats.addAndGet(-shortest.length);
+        }
         // each bound reserves its share first and takes it back if over (a race may drop an array: harmless)
         if (kept.incrementAndGet() > capacity) {
             kept.decrementAndGet();

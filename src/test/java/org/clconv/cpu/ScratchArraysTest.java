@@ -34,6 +34,29 @@ class ScratchArraysTest {
     }
 
     @Test
+    void lendsTheShortestArrayThatFits() {
+        ScratchArrays scratch = new ScratchArrays(4);
+        float[] large = new float[1000];
+        float[] small = new float[100];
+        scratch.giveBack(large);
+        scratch.giveBack(small);
+        assertSame(small, scratch.borrow(50), "a small request leaves the large array for a large one");
+        assertSame(large, scratch.borrow(500));
+    }
+
+    @Test
+    void aLongerArrayReplacesTheShortestWhenFull() {
+        ScratchArrays scratch = new ScratchArrays(2);
+        scratch.giveBack(new float[8]);
+        scratch.giveBack(new float[16]);
+        float[] large = new float[1000];
+        scratch.giveBack(large);
+        assertEquals(2, scratch.kept());
+        assertSame(large, scratch.borrow(1000), "kept in place of the 8-float array");
+        assertEquals(16, scratch.borrow(1).length, "the 16-float array stayed");
+    }
+
+    @Test
     void keepsAtMostItsFloatBudget() {
         ScratchArrays scratch = new ScratchArrays(8, 100);
         scratch.giveBack(new float[60]);
