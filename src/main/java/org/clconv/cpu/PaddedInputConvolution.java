@@ -56,7 +56,8 @@ final class PaddedInputConvolution implements ConvPath {
         }
         int step = kernels.columnStep();
         PaddedPlane p = new PaddedPlane(g);
-        if ((long) c.inChannels() * p.size() + step > Integer.MAX_VALUE - 16) {
+        // the copy of an image's planes is one array (the plane alone may pass the int range too)
+        if ((long) p.hp * p.wp * c.inChannels() + step > Integer.MAX_VALUE - 16) {
             return false;
         }
         if (c.paddingMode() == PaddingMode.ZEROS && !weights.allFinite(layer)) {

@@ -104,6 +104,14 @@ class PaddedInputConvolutionTest {
     }
 
     @Test
+    void leavesAnImageWhosePaddedCopyPassesTheArrayLimitToTheImplicitGemm() {
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            // 32 x 8190 x 8190 floats fit one array; padded to 8192 x 8192 they would not
+            assertFalse(suits(cpu, layer(Conv2d.builder(32, 4, 3).padding(1).build()), Shape.of(1, 32, 8190, 8190)));
+        }
+    }
+
+    @Test
     void leavesInfiniteWeightsUnderZeroPaddingToThePathThatSkipsPaddingTaps() {
         Conv2d spec = Conv2d.builder(32, 4, 3).padding(1).build();
         Shape map = Shape.of(1, 32, 40, 40);
