@@ -145,8 +145,9 @@ public final class ScheduleTuner {
         for (int x : cpu ? new int[] {8, 16} : new int[] {2, 4, 8}) {
             for (int y : cpu ? new int[] {8, 16} : new int[] {1, 2}) {
                 if (cpu) {
-                    out.add(DepthwiseSchedule.staged(x, y, 1, 1, 128, 1));
-                    out.add(DepthwiseSchedule.staged(x, y, 1, 1, 128, 4));
+                    for (int planes : new int[] {1, 4, 16}) {
+                        out.add(DepthwiseSchedule.staged(x, y, 1, 1, 128, planes));
+                    }
                     continue;
                 }
                 for (int[] group : new int[][] {{32, 4}, {64, 2}}) {
