@@ -30,11 +30,18 @@ final class PaddedInputConvolution implements ConvPath {
     static final int MIN_CHANNELS = 32;
     /**
      * Most grid columns times taps per tap column of the {@link ImplicitGemmConvolution} (both rounded to whole
-     * vectors), which also packs its B operand (about a quarter of its time on a 3x3 layer). A/B medians on 2
-     * threads, implicit -> this path: 64 channels of 56x56, 3x3 (ratio 1.02): 0.92-1.16 -> 0.83-0.98 ms; 512 of
-     * 7x7 (0.62): 2.4-2.6 -> 1.0 ms; 256 of 33x33, 3x3 dilated 6 (1.64): 3.8-4.1 -> 5.4-5.8 ms.
+     * vectors of {@link #COST_STEP}), which also packs its B operand (about a quarter of its time on a 3x3 layer).
+     * A/B medians on 2 threads, implicit -> this path: 64 channels of 56x56, 3x3 (ratio 1.02): 0.92-1.16 ->
+     * 0.83-0.98 ms; 512 of 7x7 (0.62): 2.4-2.6 -> 1.0 ms; 256 of 33x33, 3x3 dilated 6 (1.64): 3.8-4.1 -> 5.4-5.8
+     * ms.
      */
     static final double MAX_WORK_RATIO = 1.15;
+    /**
+     * The vector width the cost model rounds columns to, whichever kernels run: the path decides the order of
+     * each output's sums, and the scalar and vector kernels must give the same floats (rounding to their own
+     * step, 1 and 16, they chose differently for a 40-channel 19x23 layer).
+     */
+    private static final int COST_STEP = 16;
     /** B floats one tile's GEMMs read (its channels times its columns plus the taps' reach): an L2 share. */
     private static final int B_FLOATS = 64 * 1024;
 
@@ -54,17 +61,16 @@ final class PaddedInputConvolution implements ConvPath {
         if (c.strideH() != 1 || c.strideW() != 1 || c.inChannelsPerGroup() < MIN_CHANNELS) {
             return false;
         }
-        int step = kernels.columnStep();
         PaddedPlane p = new PaddedPlane(g);
         // the copy of an image's planes is one array (the plane alone may pass the int range too)
-        if ((long) p.hp * p.wp * c.inChannels() + step > Integer.MAX_VALUE - 16) {
+        if ((long) p.hp * p.wp * c.inChannels() + kernels.columnStep() > Integer.MAX_VALUE - 16) {
             return false;
         }
         if (c.paddingMode() == PaddingMode.ZEROS && !weights.allFinite(layer)) {
             return false;
         }
-        long grid = (long) GemmTiles.roundUp(p.columns(g), step) * p.tapOffset.length;
-        return grid <= MAX_WORK_RATIO * ImplicitGemmConvolution.tapColumns(g, step);
+        long grid = (long) GemmTiles.roundUp(p.columns(g), COST_STEP) * p.tapOffset.length;
+        return grid <= MAX_WORK_RATIO * ImplicitGemmConvolution.tapColumns(g, COST_STEP);
     }
 
     /** The padded plane's size and the flat offset of every tap on it. */

@@ -187,7 +187,9 @@ class CpuBackendTest {
         List<ConvLayer> layers = List.of(layer(Conv2d.builder(12, 20, 3).padding(2).dilation(2).build()),
                 layer(Conv2d.pointwise(24, 9).build()), layer(Conv2d.depthwise(7, 2, 3, 5).stride(2, 1).padding(1).build()),
                 // unit stride: one flat run of 30 vectors per plane, through every stencil step width
-                layer(Conv2d.depthwise(6, 1, 3, 3).padding(1).build()));
+                layer(Conv2d.depthwise(6, 1, 3, 3).padding(1).build()),
+                // 40 channels: the padded-input GEMM's cost model must choose the same path for both
+                layer(Conv2d.builder(40, 8, 3).padding(1).build()));
         try (CpuBackend scalar = new CpuBackend(2, new ScalarMicroKernels());
                 CpuBackend best = new CpuBackend(2, MicroKernels.best())) {
             for (ConvLayer layer : layers) {
