@@ -71,11 +71,14 @@ class CpuBackendTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        ConvLayer layer = layer(Conv2d.builder(16, 16, 3).padding(1).build());
-        Tensor input = random(Shape.of(1, 16, 40, 40));
-        try (CpuBackend one = new CpuBackend(1); CpuBackend three = new CpuBackend(3)) {
-            assertArrayEquals(one.conv2d(layer, input).data(), three.conv2d(layer, input).data(),
-                    "each output element is summed in the same order whichever thread computes it");
+        // the implicit GEMM (16 channels) and the padded-input GEMM (32)
+        for (int channels : new int[] {16, 32}) {
+            ConvLayer layer = layer(Conv2d.builder(channels, 16, 3).padding(1).build());
+            Tensor input = random(Shape.of(1, channels, 40, 40));
+            try (CpuBackend one = new CpuBackend(1); CpuBackend three = new CpuBackend(3)) {
+                assertArrayEquals(one.conv2d(layer, input).data(), three.conv2d(layer, input).data(),
+                        "each output element is summed in the same order whichever thread computes it");
+            }
         }
     }
 
