@@ -21,10 +21,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The CPU backend's hot paths, one default-suite layer per path: depthwise 3x3 (stride 1 and 2, and 5x5
- * dilated), pointwise GEMM (small and large channel counts), the direct/implicit-GEMM path (dense 3x3, dilated
- * ASPP) and the fused separable block; on one thread (the kernels' own efficiency) and on every core (the
- * parallel split). Run with {@code scripts/jmh.sh} (JMH options pass through, e.g. {@code -p layer=mb_pw256
+ * The CPU backend's hot paths, one default-suite layer per path: depthwise 3x3 (stride 1 on 28x28 rows and on
+ * runs of whole 7x7 planes, stride 2, and 5x5 dilated), pointwise GEMM (small and large channel counts), the
+ * padded-input GEMM (dense 3x3), the implicit GEMM (dilated ASPP) and the separable block; on one thread (the
+ * kernels' own efficiency) and on every core (the parallel split). Run with {@code scripts/jmh.sh} (JMH options pass through, e.g. {@code -p layer=mb_pw256
  * -prof perfasm}).
  */
 @State(Scope.Benchmark)
@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class CpuBackendBenchmark {
-    @Param({"mb_dw256", "mb_dw64s2", "dw5x5_d2", "seed_pw", "mb_pw256", "res3x3", "aspp_d12", "sep_block"})
+    @Param({"mb_dw256", "mb_dw1024", "mb_dw64s2", "dw5x5_d2", "seed_pw", "mb_pw256", "res3x3", "aspp_d12",
+        "sep_block"})
     public String layer;
 
     @Param({"1", "0"})
