@@ -110,6 +110,8 @@ final class PaddedInputConvolution implements ConvPath {
         // one image at a time: the copy stays an image's size whatever the batch; a vector of slack at the end for
         // the last tile's whole-vector reads
         float[] padded = runner.borrow(c.inChannels() * plane + step);
+        float[] panels = weights.panelsFor(layer);
+        OutputRows outputRows = new OutputRows(layer);
         try {
             for (int n = 0; n < g.batch(); n++) {
                 int image = n * c.inChannels() * g.inH() * g.inW();
@@ -118,7 +120,7 @@ final class PaddedInputConvolution implements ConvPath {
                         pad(in, image + ch * g.inH() * g.inW(), g, p, padded, ch * plane);
                     }
                 });
-                multiply(layer, g, p, padded, out, n);
+                multiply(g, p, panels, outputRows, padded, out, n);
             }
         } finally {
             runner.giveBack(padded);
@@ -152,10 +154,9 @@ final class PaddedInputConvolution implements ConvPath {
     }
 
     /** Image n's outputs from its padded copy: units are (group, column tile, run of weight panels). */
-    private void multiply(ConvLayer layer, ConvGeometry g, PaddedPlane p, float[] padded, float[] out, int n) {
+    private void multiply(ConvGeometry g, PaddedPlane p, float[] panels, OutputRows outputRows, float[] padded,
+            float[] out, int n) {
         Conv2d c = g.spec();
-        float[] panels = weights.panelsFor(layer);
-        OutputRows outputRows = new OutputRows(layer);
         int step = kernels.columnStep();
         int cinG = c.inChannelsPerGroup();
         int taps = p.tapOffset.length;

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * comes back as its last user left it, so a borrower initialises everything it reads, and may get a longer
  * array than it asked for (the shortest kept one that fits). At most {@code capacity} arrays and
  * {@code maxFloats} floats in all are kept (a service on large images must not hold several of their
- * intermediates for ever), the longest ones first; the rest are left to the garbage collector.
+ * intermediates for ever); with {@code capacity} kept, a longer array returned replaces the shortest one, and
+ * what no bound admits is left to the garbage collector.
  */
 final class ScratchArrays {
     /** The default bound on the floats kept: 64 MiB. */
