@@ -101,8 +101,8 @@ final class Depthwise3x3Convolution implements ConvPath {
      * Runs of whole small planes through {@link MicroKernels#depthwise3x3Planes}, with no call and no copy per
      * plane: on 7x7 and 14x14 maps those cost as much as the plane's own stencil. Only for a channel multiplier of
      * 1 (plane i reads input plane i and filter i mod channels). A run stays within one image (the filters wrap at
-     * its end) and leaves its last plane to the unit path, since the kernel may write past a plane's end; the
-     * tensor's first plane, whose row above is outside the input array, goes that way too.
+     * its end). The kernel reads a row and a tap beyond the run's first and last planes, so the tensor's first
+     * plane and its last go the unit path, which reads zero rows there instead.
      */
     private static final class PlaneRuns {
         /**
@@ -133,18 +133,16 @@ final class Depthwise3x3Convolution implements ConvPath {
 
         /** Computes planes [first, k) for some k <= end and returns how many: 0 when the unit path must take it. */
         int compute(int first, int end, float[] in, float[] out) {
-            int imageEnd = (first / channels + 1) * channels;
-            int last = Math.min(end, imageEnd) - 1;
-            // the kernel reads a row and a tap before the first plane, and up to a vector plus a row and a tap
-            // past the end of plane last - 1, i.e. into plane last, which must hold all of that
-            if (last <= first || (long) first * n < reach || n < kernels.columnStep() + reach) {
+            // the kernel reads up to a row and a tap past the run's last plane, which must lie inside the input
+            int runEnd = Math.min(Math.min(end, (first / channels + 1) * channels), (in.length - reach) / n);
+            if (runEnd <= first || (long) first * n < reach || n < kernels.columnStep()) {
                 return 0;
             }
             int channel = first % channels;
             kernels.depthwise3x3Planes(in, first * n, masks, w, channel * 9, bias, channel, out, first * n,
-                    last - first);
-            outputRows.activate(out, first * n, (last - first) * n);
-            return last - first;
+                    runEnd - first);
+            outputRows.activate(out, first * n, (runEnd - first) * n);
+            return runEnd - first;
         }
     }
 

@@ -74,10 +74,9 @@ interface MicroKernels {
     /**
      * {@link #depthwise3x3} for {@code planes} whole planes (padding {@code dil}), consecutive in src and out, with
      * the weights of plane i at wOff + 9i and its start at bias[biasOff + i] (zero without bias): out[outOff + i*n
-     * + q] = {@link PlaneMasks#output} for q < n = {@link PlaneMasks#size}. The rows around each plane are read in
-     * place and masked, so src must be readable from srcOff - dil*(width + 1) to a vector past the last plane's end
-     * and dil*(width + 1) more. May write up to a vector past the last plane's end: the caller computes what lies
-     * there afterwards.
+     * + q] = {@link PlaneMasks#output} for q < n = {@link PlaneMasks#size}, which must be at least {@link
+     * #columnStep}. The rows around each plane are read in place and masked, so src must be readable from srcOff -
+     * dil*(width + 1) to dil*(width + 1) past the last plane's end. Writes exactly the planes' outputs.
      */
     void depthwise3x3Planes(float[] src, int srcOff, PlaneMasks masks, float[] w, int wOff, float[] bias,
             int biasOff, float[] out, int outOff, int planes);
