@@ -9,12 +9,15 @@ import java.util.function.BooleanSupplier;
  * The CPU backend's threads: {@code workers} daemon threads that take tasks from one queue. A worker that runs
  * out of tasks keeps polling for {@link #SPIN_NANOS} before it parks, as ONNX Runtime's and OpenMP's pools do:
  * waking a parked thread costs tens of microseconds here (more on a busy virtual machine), as much as a whole
- * small layer, while the next layer of a network usually comes within microseconds. The spin is bounded, so an
- * idle backend costs no CPU; {@code -Dclconv.cpu.spinMicros=0} turns it off.
+ * small layer, while the next layer of a network usually comes within microseconds. The poll must outlast the
+ * wait between a worker's last chunk and the caller's next call, which is up to a chunk long: with 50 us the
+ * worker had mostly parked by then (a 3x3 dilated 256-channel layer on two threads: the helper started a median
+ * 84 us into each call; with 300 us, 4 us). The spin is bounded, so an idle backend costs no CPU;
+ * {@code -Dclconv.cpu.spinMicros=0} turns it off.
  */
 final class WorkerPool implements AutoCloseable {
     /** How long an idle worker, or a caller waiting for its helpers, polls before it parks. */
-    static final long SPIN_NANOS = Math.max(0, Long.getLong("clconv.cpu.spinMicros", 50)) * 1000;
+    static final long SPIN_NANOS = Math.max(0, Long.getLong("clconv.cpu.spinMicros", 250)) * 1000;
 
     private final Thread[] workers;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
