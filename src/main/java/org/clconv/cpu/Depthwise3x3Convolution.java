@@ -101,8 +101,8 @@ final class Depthwise3x3Convolution implements ConvPath {
      * Runs of whole small planes through {@link MicroKernels#depthwise3x3Planes}, with no call and no copy per
      * plane: on 7x7 and 14x14 maps those cost as much as the plane's own stencil. Only for a channel multiplier of
      * 1 (plane i reads input plane i and filter i mod channels). A run stays within one image (the filters wrap at
-     * its end). The kernel reads a row and a tap beyond the run's first and last planes, so the tensor's first
-     * plane and its last go the unit path, which reads zero rows there instead.
+     * its end). The kernel reads a row and a tap beyond the run's first and last planes, so the planes at the
+     * input's two ends go the unit path, which reads zero rows there instead.
      */
     private static final class PlaneRuns {
         /**

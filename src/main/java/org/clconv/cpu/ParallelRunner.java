@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Splits a range of independent work units into chunks and runs them on the caller's thread and the backend's
  * pool. Chunks are sized from the work (multiply-accumulates) so that small layers run inline instead of paying
- * for waking threads, and large ones get a few chunks per thread for load balance.
+ * for waking threads, and large ones get several chunks per thread for load balance.
  *
  * <p>Every participant, the caller included, claims the next chunk from a shared counter until none is left.
  * On a busy machine a woken pool thread may wait milliseconds for a core; with fixed shares the whole call
@@ -21,10 +21,10 @@ final class ParallelRunner {
     /** Chunks per thread: enough to even out uneven chunks, few enough to keep per-chunk scratch cheap. */
     private static final int CHUNKS_PER_THREAD = 4;
     /**
-     * A large call's units go in up to this many chunks per thread, none under {@link #BALANCE_MACS} (about 200 us on one thread):
-     * the call ends when the last chunk does, so with four big chunks per thread a thread that started late or ran
-     * slower left the others waiting for most of one (a 3x3 dilated 256-channel layer on two threads: each busy
-     * 3.3-3.6 ms of a 4.0 ms call, in 26 chunks 3.5 of 3.7).
+     * A large call's units go in up to this many chunks per thread, none under {@link #BALANCE_MACS} (about 200 us
+     * on one thread): the call ends when its last chunk does, so with four big chunks per thread one thread that
+     * started late or ran slower kept the others waiting for most of a chunk (a 3x3 dilated 256-channel layer on two
+     * threads: each busy 3.3-3.6 ms of a 4.0 ms call; in 26 chunks, 3.5 ms of a 3.7 ms call).
      */
     private static final int MAX_CHUNKS_PER_THREAD = 16;
     private static final long BALANCE_MACS = 1L << 20;
