@@ -389,8 +389,8 @@ final class VectorMicroKernels implements MicroKernels {
         // rows kh, kh + 1, kh + 2 the last 3, 2, 1, so each of those rows has its own loop over the kernel columns
         // and rows [3, kh) one loop over (row, column). Sequential loops, not one loop with branches or a loop
         // around them: C2 (JDK 17) boxes the vectors carried through an if's or an outer loop's phis (10-15x slower)
-        for (int kx = 0, t = 0, row = base; kx < kw; kx++, t++) {
-            int o = row + srcOff[kx];
+        for (int kx = 0, t = 0; kx < kw; kx++, t++) {
+            int o = base + srcOff[kx];
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
@@ -401,8 +401,8 @@ final class VectorMicroKernels implements MicroKernels {
             a02 = w0.fma(x2, a02);
             a03 = w0.fma(x3, a03);
         }
-        for (int kx = 0, t = kw, row = base + rowStep; kx < kw; kx++, t++) {
-            int o = row + srcOff[kx];
+        for (int kx = 0, t = kw; kx < kw; kx++, t++) {
+            int o = base + rowStep + srcOff[kx];
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
@@ -418,8 +418,8 @@ final class VectorMicroKernels implements MicroKernels {
             a12 = w1.fma(x2, a12);
             a13 = w1.fma(x3, a13);
         }
-        for (int kx = 0, t = 2 * kw, row = base + 2 * rowStep; kx < kw; kx++, t++) {
-            int o = row + srcOff[kx];
+        for (int kx = 0, t = 2 * kw; kx < kw; kx++, t++) {
+            int o = base + 2 * rowStep + srcOff[kx];
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
@@ -471,8 +471,8 @@ final class VectorMicroKernels implements MicroKernels {
                 row += rowStep;
             }
         }
-        for (int kx = 0, t = kh * kw, row = base + kh * rowStep; kx < kw; kx++, t++) {
-            int o = row + srcOff[kx];
+        for (int kx = 0, t = kh * kw; kx < kw; kx++, t++) {
+            int o = base + kh * rowStep + srcOff[kx];
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
@@ -493,8 +493,8 @@ final class VectorMicroKernels implements MicroKernels {
             a32 = w3.fma(x2, a32);
             a33 = w3.fma(x3, a33);
         }
-        for (int kx = 0, t = (kh + 1) * kw, row = base + (kh + 1) * rowStep; kx < kw; kx++, t++) {
-            int o = row + srcOff[kx];
+        for (int kx = 0, t = (kh + 1) * kw; kx < kw; kx++, t++) {
+            int o = base + (kh + 1) * rowStep + srcOff[kx];
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
@@ -510,8 +510,8 @@ final class VectorMicroKernels implements MicroKernels {
             a32 = w3.fma(x2, a32);
             a33 = w3.fma(x3, a33);
         }
-        for (int kx = 0, t = (kh + 2) * kw, row = base + (kh + 2) * rowStep; kx < kw; kx++, t++) {
-            int o = row + srcOff[kx];
+        for (int kx = 0, t = (kh + 2) * kw; kx < kw; kx++, t++) {
+            int o = base + (kh + 2) * rowStep + srcOff[kx];
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
