@@ -40,18 +40,11 @@ final class ScratchArrays {
      */
     float[] borrow(int length) {
         while (true) {
-            float[] best = null;
-            for (float[] a : free) {
-                if (a.length >= length && (best == null || a.length < best.length)) {
-                    best = a;
-                }
-            }
+            float[] best = shortestKept(length);
             if (best == null) {
                 return new float[length];
             }
-            if (free.remove(best)) {
-                kept.decrementAndGet();
-                keptFloats.addAndGet(-best.length);
+            if (take(best)) {
                 return best;
             }
             // another borrower took it first: look again
@@ -64,17 +57,10 @@ final class ScratchArrays {
      */
     void giveBack(float[] a) {
         if (kept.get() >= capacity) {
-            float[] shortest = null;
-            for (float[] k : free) {
-                if (shortest == null || k.length < shortest.length) {
-                    shortest = k;
-                }
-            }
-            if (shortest == null || shortest.length >= a.length || !free.remove(shortest)) {
+            float[] shortest = shortestKept(0);
+            if (shortest == null || shortest.length >= a.length || !take(shortest)) {
                 return;
             }
-            kept.decrementAndGet();
-            keptFloats.addAndGet(-shortest.length);
         }
         // each bound reserves its share first and takes it back if over (a race may drop an array: harmless)
         if (kept.incrementAndGet() > capacity) {
@@ -87,6 +73,27 @@ final class ScratchArrays {
             return;
         }
         free.add(a);
+    }
+
+    /** The shortest kept array of at least {@code length} floats, or null if none is. */
+    private float[] shortestKept(int length) {
+        float[] best = null;
+        for (float[] a : free) {
+            if (a.length >= length && (best == null || a.length < best.length)) {
+                best = a;
+            }
+        }
+        return best;
+    }
+
+    /** Takes a kept array out of the pool; false if another thread took it first. */
+    private boolean take(float[] a) {
+        if (!free.remove(a)) {
+            return false;
+        }
+        kept.decrementAndGet();
+        keptFloats.addAndGet(-a.length);
+        return true;
     }
 
     /** Arrays kept for reuse. */
