@@ -12,9 +12,10 @@ import org.clconv.PaddingMode;
  * of one channel: its input rows are copied once into a padded scratch plane (padding applied there, by any
  * mode, and columns split into stride phases so every tap reads a contiguous run), then every kernel tap is a
  * shifted contiguous read, and {@link MicroKernels#stencil} keeps a few output vectors in registers across all
- * taps. With unit row stride the block's rows are one flat run over the padded width (the columns past the
- * output width are computed and dropped), so small maps still fill whole vectors. Other strides compute row by
- * row straight into the output, which saves the copy out of an accumulator.
+ * taps. With unit row stride, the kernels' four-row blocks ({@link MicroKernels#stencilRowBlocks}) write wide
+ * rows straight into the output; the rows they leave are one flat run over the padded width in an accumulator
+ * (the columns past the output width are computed and dropped), so small maps still fill whole vectors. Other
+ * strides compute row by row straight into the output.
  */
 final class DepthwiseConvolution implements ConvPath {
     private final ParallelRunner runner;
@@ -62,10 +63,17 @@ final class DepthwiseConvolution implements ConvPath {
                 int unitStart = (plane * g.outH() + y0) * g.outW();
                 int unitEnd = unitStart + rows * g.outW();
                 if (layout.flat) {
-                    kernels.stencilRows(padded, 0, offsets, c.kernelH(), c.kernelW(),
-                            layout.rowBase(c.dilationH()), layout.pitch, w, o * taps, start, acc, 0, rows,
-                            layout.rowLength, layout.runLength(rows));
-                    outputRows.endRows(acc, layout.pitch, rows, g.outW(), out, unitStart, kernels);
+                    int rowStep = layout.rowBase(c.dilationH());
+                    int direct = kernels.stencilRowBlocks(padded, 0, offsets, c.kernelH(), c.kernelW(), rowStep,
+                            layout.pitch, w, o * taps, start, out, unitStart, g.outW(), rows, g.outW());
+                    outputRows.activate(out, unitStart, direct * g.outW());
+                    int left = rows - direct;
+                    if (left > 0) {
+                        kernels.stencil(padded, layout.rowBase(direct), offsets, taps, w, o * taps, start, acc, 0,
+                                layout.runLength(left));
+                        outputRows.endRows(acc, layout.pitch, left, g.outW(), out, unitStart + direct * g.outW(),
+                                kernels);
+                    }
                     continue;
                 }
                 // one stencil per output row, straight into the output in whole vectors: the floats stored past
@@ -102,13 +110,11 @@ final class DepthwiseConvolution implements ConvPath {
         private final int phaseW;
         private final int phaseSize;
         /**
-         * Unit row stride: a block's rows are one flat run over the padded width, computed in acc with the row
-         * pitch {@link #pitch}; otherwise acc holds one row.
+         * Unit row stride: a block's rows are four-row blocks into the output and one flat run over the padded
+         * width for the rest, computed in acc with the row pitch {@link #pitch}; otherwise acc holds one row.
          */
         final boolean flat;
         final int pitch;
-        /** Outputs per row a stencil computes: the output width rounded up to the column step. */
-        final int rowLength;
         final int scratchFloats;
         final int accFloats;
         /** Per phase: the input column each phase column reads (-1: a zero), and the contiguous span. */
@@ -130,11 +136,10 @@ final class DepthwiseConvolution implements ConvPath {
             this.flat = c.strideH() == 1;
             this.wholePlane = blockRows >= g.outH();
             this.pitch = phaseW;
-            this.rowLength = GemmTiles.roundUp(g.outW(), step);
             int lastRun = flat ? 0 : (blockRows - 1) * c.strideH() * phaseW;
             int maxTap = (c.strideW() - 1) * phaseSize + (c.kernelH() - 1) * c.dilationH() * phaseW
                     + (c.kernelW() - 1) * c.dilationW() / c.strideW();
-            // + step: MicroKernels.stencilRows may read a step past the flat run
+            // + step: the flat run of the rows left over is whole vectors
             this.scratchFloats = Math.max(c.strideW() * phaseSize, maxTap + lastRun + runLength(blockRows) + step);
             this.accFloats = runLength(blockRows) + step;
             int sW = c.strideW();

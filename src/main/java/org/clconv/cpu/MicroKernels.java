@@ -51,14 +51,14 @@ interface MicroKernels {
             int accOff, int n);
 
     /**
-     * {@link #stencil} of {@code rows} output rows {@code pitch} floats apart, each row's first {@code n} outputs
-     * (n a multiple of {@link #columnStep}), for a kh x kw kernel whose tap offsets are srcOff[ky*kw + kx] =
-     * ky*rowStep + srcOff[kx]: acc[accOff + r*pitch + x] = that stencil at srcBase + r*pitch + x, the same floats
-     * as one flat stencil run over the rows. It may be that run ({@code flatRun} outputs, covering every row),
-     * so acc and src must hold what that run writes and reads, and a columnStep more.
+     * The first rows of a {@link #stencil} over input rows {@code pitch} apart, straight into output rows
+     * {@code outPitch} apart, for a kh x kw kernel whose tap offsets are srcOff[ky*kw + kx] = ky*rowStep +
+     * srcOff[kx]: out[outOff + r*outPitch + x] = that stencil at srcBase + r*pitch + x (the same floats), for x <
+     * width and r < the count returned, which may be 0 (the caller computes the rows from there). Writes nothing
+     * else; reads each row's taps up to a vector past its width's first multiple of {@link #columnStep}.
      */
-    void stencilRows(float[] src, int srcBase, int[] srcOff, int kh, int kw, int rowStep, int pitch, float[] w,
-            int wOff, float start, float[] acc, int accOff, int rows, int n, int flatRun);
+    int stencilRowBlocks(float[] src, int srcBase, int[] srcOff, int kh, int kw, int rowStep, int pitch, float[] w,
+            int wOff, float start, float[] out, int outOff, int outPitch, int rows, int width);
 
     /**
      * The 3x3, stride-1, same-size depthwise stencil on rows of {@code width} floats, taps {@code dil} apart:

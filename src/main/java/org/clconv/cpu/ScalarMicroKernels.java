@@ -47,10 +47,11 @@ final class ScalarMicroKernels implements MicroKernels {
         }
     }
 
+    /** None: the caller's flat run over the rows gives the same floats. */
     @Override
-    public void stencilRows(float[] src, int srcBase, int[] srcOff, int kh, int kw, int rowStep, int pitch,
-            float[] w, int wOff, float start, float[] acc, int accOff, int rows, int n, int flatRun) {
-        stencil(src, srcBase, srcOff, kh * kw, w, wOff, start, acc, accOff, flatRun);
+    public int stencilRowBlocks(float[] src, int srcBase, int[] srcOff, int kh, int kw, int rowStep, int pitch,
+            float[] w, int wOff, float start, float[] out, int outOff, int outPitch, int rows, int width) {
+        return 0;
     }
 
     @Override

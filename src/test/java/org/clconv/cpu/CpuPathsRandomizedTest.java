@@ -104,6 +104,21 @@ class CpuPathsRandomizedTest {
                     b = Conv2d.depthwise(channels, 1 + rnd.nextInt(3), 3, 3).dilation(dil).padding(dil);
                     break;
                 }
+                if (rnd.nextInt(4) == 0) {
+                    // stride 1, rows wider than three vectors and four or more kernel rows: the kernels' four-row
+                    // blocks written straight into the output rows, then the rows left over
+                    h = 4 + rnd.nextInt(large ? 40 : 14);
+                    w = 49 + rnd.nextInt(100);
+                    b = Conv2d.depthwise(channels, 1 + rnd.nextInt(2), 4 + rnd.nextInt(4), 1 + rnd.nextInt(7))
+                            .dilation(1 + rnd.nextInt(3), 1 + rnd.nextInt(3))
+                            .paddingMode(PaddingMode.values()[rnd.nextInt(PaddingMode.values().length)]);
+                    if (rnd.nextBoolean()) {
+                        b.padding(Padding.same());
+                    } else {
+                        b.padding(rnd.nextInt(7), rnd.nextInt(7));
+                    }
+                    break;
+                }
                 b = Conv2d.depthwise(channels, 1 + rnd.nextInt(3), 1 + rnd.nextInt(7), 1 + rnd.nextInt(7));
                 spatial(rnd, b);
                 break;
