@@ -14,8 +14,9 @@ final class PlaneMasks {
     private final int size;
     private final boolean[] left;
     private final boolean[] right;
-    private final boolean[] top;
-    private final boolean[] bottom;
+    /** All bits set where the row is inside the plane, none where it is padding: an AND zeroes the padding. */
+    private final int[] top;
+    private final int[] bottom;
 
     PlaneMasks(int height, int width, int dil, int vectorLength) {
         this.width = width;
@@ -24,15 +25,15 @@ final class PlaneMasks {
         int length = size + vectorLength;
         this.left = new boolean[length];
         this.right = new boolean[length];
-        this.top = new boolean[length];
-        this.bottom = new boolean[length];
+        this.top = new int[length];
+        this.bottom = new int[length];
         for (int q = 0; q < length; q++) {
             int x = q % width;
             int y = q / width;
             left[q] = x >= dil;
             right[q] = x + dil < width;
-            top[q] = y >= dil;
-            bottom[q] = y + dil < height;
+            top[q] = y >= dil ? -1 : 0;
+            bottom[q] = y + dil < height ? -1 : 0;
         }
     }
 
@@ -58,11 +59,13 @@ final class PlaneMasks {
         return right;
     }
 
-    boolean[] top() {
+    /** Per output, -1 (all bits) where the row dil above is inside the plane, else 0. */
+    int[] top() {
         return top;
     }
 
-    boolean[] bottom() {
+    /** Per output, -1 where the row dil below is inside the plane, else 0. */
+    int[] bottom() {
         return bottom;
     }
 
@@ -72,6 +75,7 @@ final class PlaneMasks {
      * whatever src holds there.
      */
     float output(float[] src, int pos, float[] w, int wOff, float start, int q) {
-        return ColumnMasks.output(src, pos, dil, rowStep(), w, wOff, start, left[q], right[q], top[q], bottom[q]);
+        return ColumnMasks.output(src, pos, dil, rowStep(), w, wOff, start, left[q], right[q], top[q] != 0,
+                bottom[q] != 0);
     }
 }
