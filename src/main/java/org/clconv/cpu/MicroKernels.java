@@ -55,7 +55,7 @@ interface MicroKernels {
      * {@code outPitch} apart, for a kh x kw kernel whose tap offsets are srcOff[ky*kw + kx] = ky*rowStep +
      * srcOff[kx]: out[outOff + r*outPitch + x] = that stencil at srcBase + r*pitch + x (the same floats), for x <
      * width and r < the count returned, which may be 0 (the caller computes the rows from there). Writes nothing
-     * else; reads each row's taps up to a vector past its width's first multiple of {@link #columnStep}.
+     * else, and reads only the taps of those outputs.
      */
     int stencilRowBlocks(float[] src, int srcBase, int[] srcOff, int kh, int kw, int rowStep, int pitch, float[] w,
             int wOff, float start, float[] out, int outOff, int outPitch, int rows, int width);
