@@ -46,6 +46,11 @@ final class PlaneMasks {
         return dil;
     }
 
+    /** Floats per row. */
+    int width() {
+        return width;
+    }
+
     /** Flat distance from an output to its taps' row above (and below). */
     int rowStep() {
         return dil * width;

@@ -54,10 +54,11 @@ class Depthwise3x3ConvolutionTest {
     }
 
     /**
-     * Layers of many small planes (rows of at most half a vector) go through whole-plane runs that read the rows
-     * around each plane in place: each plane must come out bit for bit as it does alone (one plane: the unit
-     * path, over a zero-padded copy of its rows), with the images' first and last planes, the filters wrapping at
-     * each image's end and a channel multiplier of 2 (which stays on the unit path) among them.
+     * Layers of many small planes (rows of at most a vector) go through whole-plane runs that read the rows around
+     * each plane in place, rows of more than half a vector four rows at a time: each plane must come out bit for bit
+     * as it does alone (one plane: the unit path, over a zero-padded copy of its rows), with the images' first and
+     * last planes, the filters wrapping at each image's end and a channel multiplier of 2 (which stays on the unit
+     * path) among them.
      */
     @Test
     void wholePlaneRunsGiveEachPlaneWhatItGetsAlone() {
@@ -65,8 +66,8 @@ class Depthwise3x3ConvolutionTest {
         Random rnd = new Random(7);
         for (MicroKernels kernels : new MicroKernels[] {MicroKernels.best(), new ScalarMicroKernels()}) {
             ConvPath path = new Depthwise3x3Convolution(runner, kernels);
-            for (int width = 1; width <= 8; width++) {
-                for (int height : new int[] {1, 2, 3, 5, 7, 8}) {
+            for (int width = 1; width <= 16; width++) {
+                for (int height : new int[] {1, 2, 3, 5, 7, 8, 9, 14}) {
                     int dil = 1 + rnd.nextInt(3);
                     int multiplier = rnd.nextInt(4) == 0 ? 2 : 1;
                     int channels = 24 + rnd.nextInt(20);
@@ -116,9 +117,9 @@ class Depthwise3x3ConvolutionTest {
         ParallelRunner runner = new ParallelRunner(POOL);
         MicroKernels kernels = MicroKernels.best();
         Random rnd = new Random(5);
-        for (int width : new int[] {7, 16, 28}) {
-            // 4 channels: planes cut into row blocks; 40: whole planes (and runs of them for 7-float rows)
-            int channels = width == 7 ? 40 : 4;
+        for (int width : new int[] {7, 14, 16, 28}) {
+            // 4 channels: planes cut into row blocks; 40: whole planes (and runs of them for 7- and 14-float rows)
+            int channels = width == 7 || width == 14 ? 40 : 4;
             Conv2d spec = Conv2d.depthwise(channels, 1, 3, 3).padding(1).bias(true).build();
             Shape shape = Shape.of(2, channels, 9, width);
             Tensor input = random(rnd, shape);
