@@ -100,7 +100,9 @@ final class ParallelRunner {
         long total = (long) units * Math.max(1, macsPerUnit);
         long few = Math.min(total / MIN_MACS_PER_CHUNK, (long) threads() * CHUNKS_PER_THREAD);
         long many = Math.min(total / BALANCE_MACS, (long) threads() * MAX_CHUNKS_PER_THREAD);
-        int chunks = (int) Math.min(units, Math.max(few, many));
+        // a multiple of the threads: nine equal chunks on two threads end when one thread's fifth does
+        // (dw5x5_d2, 128 planes: 10 chunks instead of 9, 0.94 of the time, alternated in one JVM)
+        int chunks = (int) Math.min(units, GemmTiles.roundUp((int) Math.max(few, many), threads()));
         if (chunks <= 1) {
             body.run(0, units);
             return;
