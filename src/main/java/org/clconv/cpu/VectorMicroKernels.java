@@ -679,14 +679,15 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * Two vector positions of the plane at a time (p and the next, or the last one moved back to end at the
-     * plane's end), for every plane: the masks of a position are the same in every plane, so they are loaded once
-     * per pair, and each weight is broadcast once for both vectors (mb_dw1024, alternated in one JVM: 6-8% faster
-     * than one position at a time; the masks loaded per vector were half the instructions of a plane-by-plane
-     * loop). Each load of the rows above and below is ANDed to zero where the output's row has no such neighbour
-     * in the plane (masks, not branches: on small planes most vectors touch a plane edge); blends with boolean
-     * masks there cost a compare each to convert the mask on JDK 17 (1 thread 32.7 -> 28.5 us, 2 threads 22.5 ->
-     * 20.6 us). Written out in full: a helper taking a vector was not inlined here, and boxing made it 4x slower.
+     * Rows of more than half a vector start with {@link #planeRowBlocks}; the rest of each plane goes two vector
+     * positions at a time (p and the next, or the last one moved back to end at the plane's end), for every plane: the
+     * masks of a position are the same in every plane, so they are loaded once per pair, and each weight is broadcast
+     * once for both vectors (mb_dw1024, alternated in one JVM: 6-8% faster than one position at a time; the masks
+     * loaded per vector were half the instructions of a plane-by-plane loop). Each load of the rows above and below is
+     * ANDed to zero where the output's row has no such neighbour in the plane (masks, not branches: on small planes
+     * most vectors touch a plane edge); blends with boolean masks there cost a compare each to convert the mask on JDK
+     * 17 (1 thread 32.7 -> 28.5 us, 2 threads 22.5 -> 20.6 us). Written out in full: a helper taking a vector was not
+     * inlined here, and boxing made it 4x slower.
      */
     @Override
     public void depthwise3x3Planes(float[] src, int srcOff, PlaneMasks masks, float[] w, int wOff, float[] bias,
