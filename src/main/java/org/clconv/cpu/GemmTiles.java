@@ -17,14 +17,13 @@ final class GemmTiles {
     /**
      * Tile width for a GEMM of the given depth over {@code columns} columns: all of them when they fit the budget
      * (a small map, e.g. 49 columns of depth 1024, in one tile rather than a whole 48-column tile and a
-     * 1-column one), else a multiple of the micro-kernel's 3-vector block.
+     * 1-column one), else a multiple of the micro-kernel's register tile, {@code block} columns.
      */
-    static int width(int depth, int columns, int step) {
+    static int width(int depth, int columns, int step, int block) {
         int fit = B_FLOATS / Math.max(1, depth);
         if (columns <= Math.min(MAX_WIDTH, Math.max(fit / step * step, step))) {
             return columns;
         }
-        int block = 3 * step;
         int budget = Math.max(block, Math.min(MAX_WIDTH, fit / block * block));
         return Math.min(budget, columns);
     }

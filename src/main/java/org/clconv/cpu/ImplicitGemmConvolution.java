@@ -39,7 +39,7 @@ final class ImplicitGemmConvolution implements ConvPath {
         AxisTaps cols = AxisTaps.columns(g);
         int cinG = c.inChannelsPerGroup();
         int step = kernels.columnStep();
-        List<Tile> tiles = tiles(c, rows, cols, step);
+        List<Tile> tiles = tiles(c, rows, cols, step, kernels.tileColumns());
         int bFloats = 0;
         int widest = step;
         for (Tile t : tiles) {
@@ -87,10 +87,10 @@ final class ImplicitGemmConvolution implements ConvPath {
     }
 
     /** Every region's positions cut into column tiles whose B operand fits {@link GemmTiles}' budget. */
-    private static List<Tile> tiles(Conv2d c, AxisTaps rows, AxisTaps cols, int step) {
+    private static List<Tile> tiles(Conv2d c, AxisTaps rows, AxisTaps cols, int step, int block) {
         List<Tile> tiles = new ArrayList<>();
         for (TapRegions.Region r : TapRegions.of(rows, cols, c.kernelH(), c.kernelW())) {
-            int width = GemmTiles.width(r.taps.length * c.inChannelsPerGroup(), r.positions(), step);
+            int width = GemmTiles.width(r.taps.length * c.inChannelsPerGroup(), r.positions(), step, block);
             for (int s = 0; s < r.positions(); s += width) {
                 tiles.add(new Tile(r, s, Math.min(width, r.positions() - s)));
             }
@@ -104,9 +104,9 @@ final class ImplicitGemmConvolution implements ConvPath {
      * mostly made of that rounding (a 7x7 map: 160 columns for 49 outputs), which is what other paths compare
      * their own work with.
      */
-    static long tapColumns(ConvGeometry g, int step) {
+    static long tapColumns(ConvGeometry g, int step, int block) {
         long work = 0;
-        for (Tile t : tiles(g.spec(), AxisTaps.rows(g), AxisTaps.columns(g), step)) {
+        for (Tile t : tiles(g.spec(), AxisTaps.rows(g), AxisTaps.columns(g), step, block)) {
             work += (long) t.region.taps.length * GemmTiles.roundUp(t.length, step);
         }
         return work;

@@ -28,6 +28,19 @@ interface MicroKernels {
     int columnStep();
 
     /**
+     * Columns of {@link #gemm}'s register tile, a multiple of {@link #columnStep}: GEMM column tiles are cut in
+     * multiples of it, so that no tile ends in narrower, slower steps.
+     */
+    int tileColumns();
+
+    /**
+     * The depth from which {@link #gemm} runs faster over B copied into blocks of {@link #tileColumns} contiguous
+     * columns (ldb = tileColumns) than over rows of a wider matrix in place; {@link Integer#MAX_VALUE} where copying
+     * does not pay.
+     */
+    int packedDepth();
+
+    /**
      * c[cOff + i*ldc + j] += sum over k < depth of a[aOff + ROWS*k + i] * b[bOff + k*ldb + j], for i < ROWS and
      * j < n. Reads b[bOff + k*ldb + j] for every j < n, so columns past the real ones must be readable.
      */

@@ -42,6 +42,8 @@ final class PaddedInputConvolution implements ConvPath {
      * step, 1 and 16, they chose differently for a 40-channel 19x23 layer).
      */
     private static final int COST_STEP = 16;
+    /** ... and the register tile it cuts column tiles to (three such vectors), for the same reason. */
+    private static final int COST_TILE = 3 * COST_STEP;
     /** B floats one tile's GEMMs read (its channels times its columns plus the taps' reach): an L2 share. */
     private static final int B_FLOATS = 64 * 1024;
 
@@ -70,7 +72,7 @@ final class PaddedInputConvolution implements ConvPath {
             return false;
         }
         long grid = (long) GemmTiles.roundUp(p.columns(g), COST_STEP) * p.tapOffset.length;
-        return grid <= MAX_WORK_RATIO * ImplicitGemmConvolution.tapColumns(g, COST_STEP);
+        return grid <= MAX_WORK_RATIO * ImplicitGemmConvolution.tapColumns(g, COST_STEP, COST_TILE);
     }
 
     /** The padded plane's size and the flat offset of every tap on it. */

@@ -8,10 +8,11 @@ import org.clconv.ConvLayer;
 /**
  * 1x1, stride 1, unpadded: per (batch, group) the matrix product out[co][p] = sum_ci W[co][ci] * in[ci][p]
  * over the flattened spatial index p, which is contiguous in NCHW, so the input itself is the B operand (row
- * stride H*W) and needs no packing; only a tile's last columns short of a whole vector are copied into a
- * padded scratch, and only where a whole vector read in place would run past the input's end (tails of up to
- * {@link #NARROW_TAIL} columns are read exactly, column by column). Units are
- * (batch, group, column tile, run of weight panels).
+ * stride H*W), read in place unless the kernels run faster on a contiguous copy at this depth
+ * ({@link MicroKernels#packedDepth}): then each unit first copies its tile's whole register-tile blocks. A tile's
+ * last columns short of a whole vector are copied into a padded scratch, and only where a whole vector read in
+ * place would run past the input's end (tails of up to {@link #NARROW_TAIL} columns are read exactly, column by
+ * column). Units are (batch, group, column tile, run of weight panels).
  */
 final class PointwiseGemm implements ConvPath {
     private static final int ROWS = MicroKernels.ROWS;
@@ -41,7 +42,8 @@ final class PointwiseGemm implements ConvPath {
         int plane = g.inH() * g.inW();
         int depth = c.inChannelsPerGroup();
         int step = kernels.columnStep();
-        int tile = GemmTiles.width(depth, plane, step);
+        int block = kernels.tileColumns();
+        int tile = GemmTiles.width(depth, plane, step, block);
         int pitch = GemmTiles.roundUp(tile, step);
         int tiles = (plane + tile - 1) / tile;
         int groups = c.groups();
@@ -51,11 +53,13 @@ final class PointwiseGemm implements ConvPath {
         int perUnit = runner.partsPerPiece(groupPanels, baseUnits);
         int chunks = (groupPanels + perUnit - 1) / perUnit;
         long macsPerUnit = (long) perUnit * ROWS * depth * tile;
-        int[] scratchFloats = {ROWS * pitch, depth * step, perUnit * ROWS * NARROW_TAIL};
+        boolean packB = depth >= kernels.packedDepth();
+        int[] scratchFloats = {ROWS * pitch, depth * step, perUnit * ROWS * NARROW_TAIL, packB ? depth * tile : 0};
         runner.run(baseUnits * chunks, macsPerUnit, scratchFloats, (from, to, scratch) -> {
             float[] acc = scratch[0];
             float[] tail = scratch[1];
             float[] tailSums = scratch[2];
+            float[] packed = scratch[3];
             for (int u = from; u < to; u++) {
                 int chunk = u % chunks;
                 int rest = u / chunks;
@@ -75,6 +79,14 @@ final class PointwiseGemm implements ConvPath {
                         System.arraycopy(in, inOff + k * plane + whole, tail, k * step, len - whole);
                     }
                 }
+                // whole blocks of the tile, block q's k-th row at packed[(q*depth + k)*block]; the columns after
+                // them (up to `whole`) are read in place
+                int blocks = packB ? whole / block : 0;
+                for (int q = 0; q < blocks; q++) {
+                    for (int k = 0; k < depth; k++) {
+                        System.arraycopy(in, inOff + k * plane + q * block, packed, (q * depth + k) * block, block);
+                    }
+                }
                 int firstPanel = chunk * perUnit;
                 int lastPanel = Math.min(groupPanels, (chunk + 1) * perUnit);
                 int tailCols = len - whole;
@@ -89,7 +101,13 @@ final class PointwiseGemm implements ConvPath {
                     int valid = Math.min(ROWS, coutG - p * ROWS);
                     int panel = WeightPanels.offset(c, grp, p);
                     outputRows.beginPanel(acc, pitch, len, co0, valid);
-                    kernels.gemm(panels, panel, depth, in, inOff, plane, acc, 0, pitch, whole);
+                    for (int q = 0; q < blocks; q++) {
+                        kernels.gemm(panels, panel, depth, packed, q * depth * block, block, acc, q * block, pitch,
+                                block);
+                    }
+                    int inPlace = blocks * block;
+                    kernels.gemm(panels, panel, depth, in, inOff + inPlace, plane, acc, inPlace, pitch,
+                            whole - inPlace);
                     if (whole < len && narrowTail) {
                         // bias + sum, as the kernel's c += sum would give
                         for (int i = 0, t = (p - firstPanel) * ROWS * tailCols; i < ROWS; i++, t += tailCols) {

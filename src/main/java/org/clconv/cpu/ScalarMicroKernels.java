@@ -1,7 +1,10 @@
 package org.clconv.cpu;
 
-/** Plain-Java {@link MicroKernels}: the fallback when the Vector API is absent, and the tests' second opinion. */
-final class ScalarMicroKernels implements MicroKernels {
+/**
+ * Plain-Java {@link MicroKernels}: the fallback when the Vector API is absent, and the tests' second opinion (not
+ * final: the tests give it other tiling choices, to run every caller's layout on any machine).
+ */
+class ScalarMicroKernels implements MicroKernels {
     @Override
     public String name() {
         return "scalar";
@@ -10,6 +13,16 @@ final class ScalarMicroKernels implements MicroKernels {
     @Override
     public int columnStep() {
         return 1;
+    }
+
+    @Override
+    public int tileColumns() {
+        return 1;
+    }
+
+    @Override
+    public int packedDepth() {
+        return Integer.MAX_VALUE;
     }
 
     @Override

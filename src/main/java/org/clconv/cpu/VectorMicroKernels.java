@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link MicroKernels} on jdk.incubator.vector, loaded only through {@link MicroKernels#best()}. The GEMM step
- * keeps an 8 x 3-vector tile of C in registers for the whole depth (24 accumulators, one broadcast weight and
- * three loaded B vectors per k, 28 of the 32 AVX-512 registers: FMA-bound, not load-bound); the stencil keeps
- * four vectors of one output row in registers across all taps.
+ * keeps a tile of C in registers for the whole depth: 8 x 3 vectors on AVX-512 (24 accumulators, one broadcast
+ * weight and three loaded B vectors per k, 28 of the 32 registers: FMA-bound, not load-bound), 4 x 2 vectors on
+ * AVX2 (11 of 16 registers: C2 spills an accumulator of a 4 x 3 tile, which then waits on a store and a reload
+ * every k, 0.56-0.69 of the time). The stencil keeps four vectors of one output row in registers across all taps.
  */
 final class VectorMicroKernels implements MicroKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -20,7 +21,7 @@ final class VectorMicroKernels implements MicroKernels {
     private static final int L = S.length();
     /**
      * The 8 x 3 tile needs 28 vector registers: AVX-512 has 32, AVX2 only 16 (it would spill accumulators), so
-     * narrower vectors run each panel as two 4 x 3 tiles (16 registers).
+     * narrower vectors run each panel as two 4 x 2 tiles.
      */
     private static final boolean WIDE_TILES = S.vectorBitSize() >= 512;
     private static final int HALF = ROWS / 2;
@@ -48,16 +49,31 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     @Override
+    public int tileColumns() {
+        return WIDE_TILES ? 3 * L : 2 * L;
+    }
+
+    /**
+     * The 4 x 2 tiles pass over a panel's B columns twice (rows 0-3, then 4-7), so there B rows ldb apart, each
+     * read spanning two cache lines, cost L2 traffic that a contiguous copy saves from 64 deep (measured on AVX2,
+     * one thread, A/B in one JVM: 512 channels of 14x14 0.86 of the time, 1024 of 7x7 0.76, 256 of 28x28 0.86, 64
+     * of 56x56 0.96; 32 deep 1.07). The 8 x 3 tiles read B once per panel and were tuned in place.
+     */
+    @Override
+    public int packedDepth() {
+        return WIDE_TILES ? Integer.MAX_VALUE : 64;
+    }
+
+    @Override
     public void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
             int n) {
         int j = 0;
-        for (; j + 3 * L <= n; j += 3 * L) {
-            if (WIDE_TILES) {
-                gemm8x3(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
-            } else {
-                gemm4x3(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
-                gemm4x3(a, aOff + HALF, depth, b, bOff + j, ldb, c, cOff + HALF * ldc + j, ldc);
-            }
+        for (; WIDE_TILES && j + 3 * L <= n; j += 3 * L) {
+            gemm8x3(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
+        }
+        for (; !WIDE_TILES && j + 2 * L <= n; j += 2 * L) {
+            gemm4x2(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
+            gemm4x2(a, aOff + HALF, depth, b, bOff + j, ldb, c, cOff + HALF * ldc + j, ldc);
         }
         for (; j < n; j += L) {
             gemm8x1(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
@@ -214,48 +230,39 @@ final class VectorMicroKernels implements MicroKernels {
         FloatVector.fromArray(S, c, r + 2 * L).add(c72).intoArray(c, r + 2 * L);
     }
 
-    /** Rows [0, 4) of the panel at aOff (weights of k at aOff + ROWS*k): the 16-register tile for AVX2. */
-    private static void gemm4x3(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
+    /** Rows [0, 4) of the panel at aOff (weights of k at aOff + ROWS*k): the tile for 16 registers (AVX2). */
+    private static void gemm4x2(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
             int ldc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         for (int k = 0, ai = aOff, bi = bOff; k < depth; k++, ai += ROWS, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
             FloatVector w = FloatVector.broadcast(S, a[ai]);
             c00 = w.fma(b0, c00);
             c01 = w.fma(b1, c01);
-            c02 = w.fma(b2, c02);
             w = FloatVector.broadcast(S, a[ai + 1]);
             c10 = w.fma(b0, c10);
             c11 = w.fma(b1, c11);
-            c12 = w.fma(b2, c12);
             w = FloatVector.broadcast(S, a[ai + 2]);
             c20 = w.fma(b0, c20);
             c21 = w.fma(b1, c21);
-            c22 = w.fma(b2, c22);
             w = FloatVector.broadcast(S, a[ai + 3]);
             c30 = w.fma(b0, c30);
             c31 = w.fma(b1, c31);
-            c32 = w.fma(b2, c32);
         }
         int r = cOff;
         FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
         FloatVector.fromArray(S, c, r + L).add(c01).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c02).intoArray(c, r + 2 * L);
         r += ldc;
         FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
         FloatVector.fromArray(S, c, r + L).add(c11).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c12).intoArray(c, r + 2 * L);
         r += ldc;
         FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
         FloatVector.fromArray(S, c, r + L).add(c21).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c22).intoArray(c, r + 2 * L);
         r += ldc;
         FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
         FloatVector.fromArray(S, c, r + L).add(c31).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c32).intoArray(c, r + 2 * L);
     }
 
     private static void gemm8x1(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,

@@ -189,6 +189,8 @@ class CpuBackendTest {
     void scalarAndVectorKernelsAgreeBitForBit() {
         List<ConvLayer> layers = List.of(layer(Conv2d.builder(12, 20, 3).padding(2).dilation(2).build()),
                 layer(Conv2d.pointwise(24, 9).build()), layer(Conv2d.depthwise(7, 2, 3, 5).stride(2, 1).padding(1).build()),
+                // deep enough that kernels preferring a packed B get one
+                layer(Conv2d.pointwise(70, 9).build()),
                 // unit stride: one flat run of 30 vectors per plane, through every stencil step width
                 layer(Conv2d.depthwise(6, 1, 3, 3).padding(1).build()),
                 // 40 channels: the padded-input GEMM's cost model must choose the same path for both
@@ -199,6 +201,39 @@ class CpuBackendTest {
                 Tensor input = random(Shape.of(2, layer.spec().inChannels(), 19, 23));
                 assertArrayEquals(scalar.conv2d(layer, input).data(), best.conv2d(layer, input).data(),
                         layer.spec().toString());
+            }
+        }
+    }
+
+    /**
+     * The pointwise GEMM over B packed into contiguous blocks gives the floats it gives over B in place: scalar
+     * kernels that ask for packing from 2 deep, in blocks of 3 columns (437 = 145 blocks + 2 columns read in
+     * place), against plain scalar kernels; groups, several column tiles and panels split across chunks included.
+     */
+    @Test
+    void packedBGivesTheFloatsOfBInPlace() {
+        MicroKernels packing = new ScalarMicroKernels() {
+            @Override
+            public int tileColumns() {
+                return 3;
+            }
+
+            @Override
+            public int packedDepth() {
+                return 2;
+            }
+        };
+        List<ConvLayer> layers = List.of(layer(Conv2d.pointwise(70, 9).build()),
+                layer(Conv2d.pointwise(2, 17).activation(Activation.RELU).build()),
+                layer(Conv2d.pointwise(2 * 300, 2 * 20).groups(2).build()), layer(Conv2d.pointwise(1, 8).build()));
+        try (CpuBackend plain = new CpuBackend(2, new ScalarMicroKernels());
+                CpuBackend packed = new CpuBackend(2, packing)) {
+            for (ConvLayer layer : layers) {
+                Tensor input = random(Shape.of(2, layer.spec().inChannels(), 19, 23));
+                Tensor expected = plain.conv2d(layer, input);
+                assertArrayEquals(expected.data(), packed.conv2d(layer, input).data(), layer.spec().toString());
+                double error = Reference.relativeL2(expected.data(), Reference.conv2d(layer, input));
+                assertTrue(error < 1e-5, layer.spec() + ": relative L2 error " + error);
             }
         }
     }
