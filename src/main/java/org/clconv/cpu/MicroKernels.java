@@ -58,7 +58,8 @@ interface MicroKernels {
 
     /**
      * acc[accOff + j] = start + (sum over t < taps of w[wOff + t] * src[srcBase + srcOff[t] + j]), for j < n: each
-     * output is written once, from its bias, so the accumulator needs no separate initialising pass.
+     * output is stored from its bias, never added onto, so the accumulator needs no separate initialising pass (an
+     * output may be stored twice, with the same float).
      */
     void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float start, float[] acc,
             int accOff, int n);
