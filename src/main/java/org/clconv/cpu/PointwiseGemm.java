@@ -100,14 +100,27 @@ final class PointwiseGemm implements ConvPath {
                     int co0 = grp * coutG + p * ROWS;
                     int valid = Math.min(ROWS, coutG - p * ROWS);
                     int panel = WeightPanels.offset(c, grp, p);
-                    outputRows.beginPanel(acc, pitch, len, co0, valid);
+                    int outOff = (b * c.outChannels() + co0) * plane + p0;
+                    // a whole panel over whole vectors sums straight into its output rows, with no accumulator
+                    // to fill and copy out (the kernel writes exactly its eight rows' columns [0, len))
+                    boolean direct = valid == ROWS && whole == len;
+                    float[] sums = direct ? out : acc;
+                    int sumsOff = direct ? outOff : 0;
+                    int sumsPitch = direct ? plane : pitch;
+                    if (direct) {
+                        for (int j = 0; j < ROWS; j++) {
+                            outputRows.begin(out, outOff + j * plane, len, co0 + j);
+                        }
+                    } else {
+                        outputRows.beginPanel(acc, pitch, len, co0, valid);
+                    }
                     for (int q = 0; q < blocks; q++) {
-                        kernels.gemm(panels, panel, depth, packed, q * depth * block, block, acc, q * block, pitch,
-                                block);
+                        kernels.gemm(panels, panel, depth, packed, q * depth * block, block, sums,
+                                sumsOff + q * block, sumsPitch, block);
                     }
                     int inPlace = blocks * block;
-                    kernels.gemm(panels, panel, depth, in, inOff + inPlace, plane, acc, inPlace, pitch,
-                            whole - inPlace);
+                    kernels.gemm(panels, panel, depth, in, inOff + inPlace, plane, sums, sumsOff + inPlace,
+                            sumsPitch, whole - inPlace);
                     if (whole < len && narrowTail) {
                         // bias + sum, as the kernel's c += sum would give
                         for (int i = 0, t = (p - firstPanel) * ROWS * tailCols; i < ROWS; i++, t += tailCols) {
@@ -120,9 +133,12 @@ final class PointwiseGemm implements ConvPath {
                     } else if (whole < len) {
                         kernels.gemm(panels, panel, depth, tail, 0, step, acc, whole, pitch, step);
                     }
-                    int outOff = (b * c.outChannels() + co0) * plane + p0;
                     for (int j = 0; j < valid; j++) {
-                        outputRows.end(acc, j * pitch, len, out, outOff + j * plane);
+                        if (direct) {
+                            outputRows.activate(out, outOff + j * plane, len);
+                        } else {
+                            outputRows.end(acc, j * pitch, len, out, outOff + j * plane);
+                        }
                     }
                 }
             }

@@ -202,6 +202,10 @@ class CpuBackendTest {
                 assertArrayEquals(scalar.conv2d(layer, input).data(), best.conv2d(layer, input).data(),
                         layer.spec().toString());
             }
+            // a map of whole vectors: whole panels sum straight into the output, the last (1 of 17) through acc
+            ConvLayer pointwise = layer(Conv2d.pointwise(70, 17).activation(Activation.RELU6).build());
+            Tensor input = random(Shape.of(2, 70, 16, 24));
+            assertArrayEquals(scalar.conv2d(pointwise, input).data(), best.conv2d(pointwise, input).data());
         }
     }
 
