@@ -175,6 +175,7 @@ final class PaddedInputConvolution implements ConvPath {
         int chunks = (groupPanels + perUnit - 1) / perUnit;
         long macsPerUnit = (long) perUnit * ROWS * WeightPanels.depth(c) * tile;
         int outPlane = g.outH() * g.outW();
+        int block = kernels.tileColumns();
         runner.run(baseUnits * chunks, macsPerUnit, new int[] {ROWS * tile}, (from, to, scratch) -> {
             float[] acc = scratch[0];
             for (int u = from; u < to; u++) {
@@ -191,9 +192,11 @@ final class PaddedInputConvolution implements ConvPath {
                     int valid = Math.min(ROWS, c.outChannelsPerGroup() - panel * ROWS);
                     int a = WeightPanels.offset(c, grp, panel);
                     outputRows.beginPanel(acc, pitch, length, co0, valid);
-                    for (int tap = 0; tap < taps; tap++) {
-                        kernels.gemm(panels, a + tap * cinG * ROWS, cinG, padded, bBase + p.tapOffset[tap], plane,
-                                acc, 0, pitch, pitch);
+                    for (int q = 0; q < pitch; q += block) {
+                        for (int tap = 0; tap < taps; tap++) {
+                            kernels.gemm(panels, a + tap * cinG * ROWS, cinG, padded, bBase + p.tapOffset[tap] + q,
+                                    plane, acc, q, pitch, Math.min(block, pitch - q));
+                        }
                     }
                     int outBase = (n * c.outChannels() + co0) * outPlane;
                     // the grid rows this tile touches, without their columns past the output width
