@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 interface MicroKernels {
     /**
      * Output channels per weight panel: the weights of tap k for channels i = 0..7 are at panel + 8k + i. Eight
-     * rows load each B vector once for eight FMAs (four left the GEMM bound by B loads from L2).
+     * rows load each B vector once for eight FMAs (four left the GEMM bound by B loads from L2); with AVX2's 16
+     * registers the vector kernels pass over a panel's B twice, four rows at a time.
      */
     int ROWS = 8;
 
