@@ -19,7 +19,8 @@ final class Depthwise3x3Convolution implements ConvPath {
     /**
      * A unit at a plane's edge reads its middle rows in place only when they are at least this many floats: on
      * smaller units one copy costs less than the two extra fills and calls (one thread, AVX2: planes of 14x14
-     * 1.19x slower split, 28x28 1.09x, 40x40 1.02x; 56x56 0.94, 112x112 0.85).
+     * 1.19x slower split, 28x28 1.09x, 40x40 1.02x; 56x56 0.94, 112x112 0.85). Units inside a plane always read
+     * in place.
      */
     private static final int MIN_IN_PLACE_FLOATS = 2048;
 
@@ -80,7 +81,9 @@ final class Depthwise3x3Convolution implements ConvPath {
                 // zero-extended copy of just their rows
                 int first = Math.max(y0, dil);
                 int last = Math.min(y0 + rows, height - dil);
-                if ((last - first) * width < MIN_IN_PLACE_FLOATS || planeBase + (first - dil) * width - dil < 0
+                boolean atEdge = first > y0 || last < y0 + rows;
+                if (first >= last || atEdge && (last - first) * width < MIN_IN_PLACE_FLOATS
+                        || planeBase + (first - dil) * width - dil < 0
                         || planeBase + (long) (last + dil) * width + dil > in.length) {
                     first = y0;
                     last = y0;
