@@ -73,7 +73,7 @@ final class ImplicitGemmConvolution implements ConvPath {
                     int co0 = grp * c.outChannelsPerGroup() + p * ROWS;
                     int valid = Math.min(ROWS, c.outChannelsPerGroup() - p * ROWS);
                     int panel = WeightPanels.offset(c, grp, p);
-                    outputRows.beginPanel(acc, pitch, tile.length, co0, valid);
+                    outputRows.beginPanel(acc, 0, pitch, tile.length, co0, valid);
                     TapRegions.Region r = tile.region;
                     for (int run = 0; run < r.runStart.length; run++) {
                         int first = r.runStart[run];

@@ -28,16 +28,16 @@ final class OutputRows {
     }
 
     /**
-     * {@link #begin} for the {@link MicroKernels#ROWS} accumulator rows (pitch {@code pitch}) of channels co0,
-     * co0+1, ...; only the first {@code valid} are real channels, the rest (zero weights in a group's last
-     * panel) start at zero and are never stored.
+     * {@link #begin} for the {@link MicroKernels#ROWS} accumulator rows (from {@code off}, pitch {@code pitch}) of
+     * channels co0, co0+1, ...; only the first {@code valid} are real channels, the rest (zero weights in a
+     * group's last panel) start at zero and are never stored.
      */
-    void beginPanel(float[] acc, int pitch, int len, int co0, int valid) {
-        for (int j = 0; j < MicroKernels.ROWS; j++) {
+    void beginPanel(float[] acc, int off, int pitch, int len, int co0, int valid) {
+        for (int j = 0, row = off; j < MicroKernels.ROWS; j++, row += pitch) {
             if (j < valid) {
-                begin(acc, j * pitch, len, co0 + j);
+                begin(acc, row, len, co0 + j);
             } else {
-                Arrays.fill(acc, j * pitch, j * pitch + len, 0f);
+                Arrays.fill(acc, row, row + len, 0f);
             }
         }
     }

@@ -191,7 +191,7 @@ final class PaddedInputConvolution implements ConvPath {
                     int co0 = grp * c.outChannelsPerGroup() + panel * ROWS;
                     int valid = Math.min(ROWS, c.outChannelsPerGroup() - panel * ROWS);
                     int a = WeightPanels.offset(c, grp, panel);
-                    outputRows.beginPanel(acc, pitch, length, co0, valid);
+                    outputRows.beginPanel(acc, 0, pitch, length, co0, valid);
                     for (int q = 0; q < pitch; q += block) {
                         for (int tap = 0; tap < taps; tap++) {
                             kernels.gemm(panels, a + tap * cinG * ROWS, cinG, padded, bBase + p.tapOffset[tap] + q,

@@ -107,13 +107,7 @@ final class PointwiseGemm implements ConvPath {
                     float[] sums = direct ? out : acc;
                     int sumsOff = direct ? outOff : 0;
                     int sumsPitch = direct ? plane : pitch;
-                    if (direct) {
-                        for (int j = 0; j < ROWS; j++) {
-                            outputRows.begin(out, outOff + j * plane, len, co0 + j);
-                        }
-                    } else {
-                        outputRows.beginPanel(acc, pitch, len, co0, valid);
-                    }
+                    outputRows.beginPanel(sums, sumsOff, sumsPitch, len, co0, valid);
                     for (int q = 0; q < blocks; q++) {
                         kernels.gemm(panels, panel, depth, packed, q * depth * block, block, sums,
                                 sumsOff + q * block, sumsPitch, block);
