@@ -57,20 +57,19 @@ final class Depthwise3x3Convolution implements ConvPath {
         int[] scratchFloats = {EdgeRows.floats(width, dil, blockRows)};
         runner.run(planes * blocks, 9L * blockRows * width, scratchFloats, (from, to, scratch) -> {
             EdgeRows edge = new EdgeRows(height, width, dil, scratch[0]);
-            int plane = from / blocks;
-            int block = from % blocks;
-            PlaneCursor cursor = new PlaneCursor(c, plane);
+            PlaneCursor cursor = new PlaneCursor(c, from, blocks);
             for (int u = from; u < to; ) {
+                // (runs are taken only with one block per plane: a unit is a plane)
                 int done = runs == null ? 0 : runs.compute(u, to, in, out);
                 if (done > 0) {
                     u += done;
-                    plane += done;
                     for (int k = 0; k < done; k++) {
                         cursor.next();
                     }
                     continue;
                 }
-                int y0 = block * blockRows;
+                int plane = cursor.plane();
+                int y0 = cursor.block() * blockRows;
                 int rows = Math.min(blockRows, height - y0);
                 int o = cursor.channel();
                 int planeBase = cursor.inPlane() * height * width;
@@ -105,11 +104,7 @@ final class Depthwise3x3Convolution implements ConvPath {
                 }
                 outputRows.activate(out, planeOut + y0 * width, rows * width);
                 u++;
-                if (++block == blocks) {
-                    block = 0;
-                    plane++;
-                    cursor.next();
-                }
+                cursor.next();
             }
         });
     }

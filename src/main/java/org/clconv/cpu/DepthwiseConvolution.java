@@ -45,18 +45,12 @@ final class DepthwiseConvolution implements ConvPath {
             Arrays.fill(padded, 0, layout.scratchFloats, 0f);
             float[] acc = scratch[1];
             int[] offsets = layout.tapOffsets();
-            int plane = from / blocks;
-            int block = from % blocks;
-            PlaneCursor cursor = new PlaneCursor(c, plane);
-            for (int u = from; u < to; u++, block++) {
-                if (block == blocks) {
-                    block = 0;
-                    plane++;
-                    cursor.next();
-                }
+            PlaneCursor cursor = new PlaneCursor(c, from, blocks);
+            for (int u = from; u < to; u++, cursor.next()) {
+                int plane = cursor.plane();
                 int o = cursor.channel();
                 int inPlane = cursor.inPlane();
-                int y0 = block * rowsPerUnit;
+                int y0 = cursor.block() * rowsPerUnit;
                 int rows = Math.min(rowsPerUnit, g.outH() - y0);
                 layout.fill(in, inPlane * g.inH() * g.inW(), y0, rows, padded);
                 float start = outputRows.start(o);
