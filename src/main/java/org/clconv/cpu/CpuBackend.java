@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pure-Java backend. Picks one of five paths per layer ({@link Depthwise3x3Convolution},
- * {@link DepthwiseConvolution}, {@link PointwiseGemm}, {@link PaddedInputConvolution},
- * {@link ImplicitGemmConvolution}) and runs it on one
+ * The pure-Java backend. Picks one of six paths per layer ({@link Depthwise3x3Convolution},
+ * {@link Depthwise3x3Stride2Convolution}, {@link DepthwiseConvolution}, {@link PointwiseGemm},
+ * {@link PaddedInputConvolution}, {@link ImplicitGemmConvolution}) and runs it on one
  * {@link WorkerPool} owned by this instance, so no call creates threads. Packed weights are cached per layer
  * instance. The inner loops are {@link MicroKernels#best()}: explicit vectors when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}, plain Java otherwise (same results).
@@ -32,6 +32,7 @@ public final class CpuBackend implements ConvBackend {
     private final ParallelRunner runner;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ConvPath depthwise3x3;
+    private final ConvPath depthwise3x3Stride2;
     private final ConvPath depthwise;
     private final ConvPath pointwise;
     private final PaddedInputConvolution paddedInput;
@@ -57,6 +58,7 @@ public final class CpuBackend implements ConvBackend {
         this.runner = new ParallelRunner(pool);
         PackedWeightCache weights = new PackedWeightCache();
         this.depthwise3x3 = new Depthwise3x3Convolution(runner, kernels);
+        this.depthwise3x3Stride2 = new Depthwise3x3Stride2Convolution(runner, kernels);
         this.depthwise = new DepthwiseConvolution(runner, kernels);
         this.pointwise = new PointwiseGemm(runner, weights, kernels);
         this.paddedInput = new PaddedInputConvolution(runner, weights, kernels);
@@ -151,12 +153,15 @@ public final class CpuBackend implements ConvBackend {
     }
 
     /**
-     * Depthwise first (also for 1x1 depthwise: no channel reduction to block), its most common form on its own
-     * path; then pointwise, else general.
+     * Depthwise first (also for 1x1 depthwise: no channel reduction to block), its two most common forms on their
+     * own paths; then pointwise, else general.
      */
     ConvPath pathFor(Conv2d spec) {
         if (Depthwise3x3Convolution.accepts(spec)) {
             return depthwise3x3;
+        }
+        if (Depthwise3x3Stride2Convolution.accepts(spec)) {
+            return depthwise3x3Stride2;
         }
         if (spec.isDepthwise()) {
             return depthwise;

@@ -89,6 +89,18 @@ class ScalarMicroKernels implements MicroKernels {
     }
 
     @Override
+    public void depthwise3x3Stride2(float[] src, int srcOff, int width, float[] w, int wOff, float start,
+            float[] out, int outOff, int rows) {
+        int outWidth = (width + 1) / 2;
+        for (int r = 0; r < rows; r++) {
+            for (int x = 0; x < outWidth; x++) {
+                out[outOff + r * outWidth + x] = ColumnMasks.output(src, srcOff + 2 * r * width + 2 * x, 1, width, w,
+                        wOff, start, x > 0, 2 * x + 1 < width, true, true);
+            }
+        }
+    }
+
+    @Override
     public void copyEveryOther(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         for (int j = 0; j < n; j++) {
             dst[dstOff + j] = src[srcOff + 2 * j];

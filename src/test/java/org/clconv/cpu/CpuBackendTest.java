@@ -40,8 +40,10 @@ class CpuBackendTest {
             assertInstanceOf(DepthwiseConvolution.class,
                     cpu.pathFor(Conv2d.depthwise(8, 1, 3, 3).padding(1).paddingMode(PaddingMode.REFLECT).build()),
                     "only zero padding is a mask");
-            assertInstanceOf(DepthwiseConvolution.class, cpu.pathFor(Conv2d.depthwise(8, 1, 3, 3).padding(1).stride(2)
-                    .build()));
+            assertInstanceOf(Depthwise3x3Stride2Convolution.class,
+                    cpu.pathFor(Conv2d.depthwise(8, 2, 3, 3).padding(1).stride(2).build()));
+            assertInstanceOf(DepthwiseConvolution.class, cpu.pathFor(Conv2d.depthwise(8, 1, 3, 3).padding(2).stride(2)
+                    .dilation(2).build()));
             assertInstanceOf(DepthwiseConvolution.class, cpu.pathFor(Conv2d.depthwise(8, 1, 1, 1).build()),
                     "a 1x1 depthwise conv has no channel reduction for the GEMM to block");
             assertInstanceOf(PointwiseGemm.class, cpu.pathFor(Conv2d.pointwise(8, 16).build()));

@@ -1,6 +1,7 @@
 package org.clconv.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -16,10 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The 3x3 fast path on the vector kernels against the same path on the plain-Java ones (the same floats, bit for
- * bit) and against the float64 reference, at every plane width around the vector length (flat runs, four-row
- * groups, moved-back last vectors, planes smaller than a vector), every dilation, row blocks split over threads
- * and planes touching the ends of the input array.
+ * The 3x3 fast paths (stride 1, and stride 2) on the vector kernels against the same path on the plain-Java ones
+ * (the same floats, bit for bit) and against the float64 reference, at every plane width around the vector length
+ * (flat runs, four-row groups, moved-back last vectors, planes smaller than a vector), every dilation, row blocks
+ * split over threads and planes touching the ends of the input array.
  */
 class Depthwise3x3ConvolutionTest {
     private static final WorkerPool POOL = new WorkerPool(2);
@@ -52,6 +53,48 @@ class Depthwise3x3ConvolutionTest {
             }
         }
         assertTrue(cases > 300, "cases: " + cases);
+    }
+
+    /**
+     * Stride 2 at both parities of width and height (an odd width's last output has its right tap on the padding,
+     * an odd height's last row its bottom one), widths around one and two vectors of outputs (moved-back last
+     * vectors, rows of plain loops), rows split over threads, and even heights, whose last plane's last row ends
+     * the input array (the kernel may read the float after it, so there it reads a copy).
+     */
+    @Test
+    void stride2VectorKernelsMatchThePlainOnesBitForBitAndTheReference() {
+        ParallelRunner runner = new ParallelRunner(POOL);
+        ConvPath fast = new Depthwise3x3Stride2Convolution(runner, MicroKernels.best());
+        ConvPath plain = new Depthwise3x3Stride2Convolution(runner, new ScalarMicroKernels());
+        Random rnd = new Random(11);
+        int cases = 0;
+        for (int width : new int[] {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 18, 31, 32, 33, 34, 47, 48, 56, 57, 112, 113}) {
+            for (int height : new int[] {1, 2, 3, 4, 5, 8, 15, 16, 30}) {
+                int multiplier = 1 + rnd.nextInt(2);
+                int channels = 1 + rnd.nextInt(3);
+                Conv2d spec = Conv2d.depthwise(channels, multiplier, 3, 3).stride(2).padding(1)
+                        .bias(rnd.nextBoolean())
+                        .activation(Activation.values()[rnd.nextInt(Activation.values().length)]).build();
+                assertTrue(Depthwise3x3Stride2Convolution.accepts(spec), spec.toString());
+                check(spec, Shape.of(1 + rnd.nextInt(2), channels, height, width), fast, plain, rnd);
+                cases++;
+            }
+        }
+        assertTrue(cases > 150, "cases: " + cases);
+    }
+
+    /** Only its own form: not dilated, not another stride, kernel or padding. */
+    @Test
+    void stride2PathTakesOnlyItsOwnForm() {
+        assertFalse(Depthwise3x3Stride2Convolution.accepts(Conv2d.depthwise(4, 1, 3, 3).stride(2).padding(2)
+                .dilation(2).build()));
+        assertFalse(Depthwise3x3Stride2Convolution.accepts(Conv2d.depthwise(4, 1, 3, 3).stride(2, 1).padding(1)
+                .build()));
+        assertFalse(Depthwise3x3Stride2Convolution.accepts(Conv2d.depthwise(4, 1, 3, 3).stride(2).padding(0, 1)
+                .build()));
+        assertFalse(Depthwise3x3Stride2Convolution.accepts(Conv2d.depthwise(4, 1, 5, 5).stride(2).padding(1)
+                .build()));
+        assertFalse(Depthwise3x3Stride2Convolution.accepts(Conv2d.builder(4, 4, 3).stride(2).padding(1).build()));
     }
 
     /**
@@ -132,6 +175,11 @@ class Depthwise3x3ConvolutionTest {
             // equal bits (the same NaN or infinity) or within rounding of the other sum order
             assertArrayEquals(run(new DepthwiseConvolution(runner, kernels), layer, input),
                     run(new Depthwise3x3Convolution(runner, kernels), layer, input), 1e-4f, "width " + width);
+            Conv2d strided = Conv2d.depthwise(channels, 1, 3, 3).stride(2).padding(1).bias(true).build();
+            ConvLayer stridedLayer = new ConvLayer(strided, layer.weight(), layer.bias());
+            assertArrayEquals(run(new DepthwiseConvolution(runner, kernels), stridedLayer, input),
+                    run(new Depthwise3x3Stride2Convolution(runner, kernels), stridedLayer, input), 1e-4f,
+                    "stride 2, width " + width);
         }
     }
 
