@@ -917,12 +917,6 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * Per vector: the even lanes of two loads, each gathered into both halves by one permutation, and a blend. The
-     * two-vector rearrange of jdk.incubator.vector is four times slower than that here, the scalar loop 1.5 times.
-     * A run that is not whole vectors ends with one vector moved back to end at n (rewriting a few outputs with
-     * the same floats) rather than a scalar tail: a stride-2 row of a 112-float map is 56 outputs, 3.5 vectors.
-     */
-    /**
      * Per output vector (columns x .. x + L - 1), the stride-1 stencil at the 2L input columns from 2x, two vectors
      * of three kernel-column sums from loads at -1, 0 and +1 (FMAs on memory operands), then the even lanes of the
      * two: two shuffles and a blend per output vector. That is twice the FMAs of splitting each input row into its
@@ -994,6 +988,12 @@ final class VectorMicroKernels implements MicroKernels {
         }
     }
 
+    /**
+     * Per vector: the even lanes of two loads, each gathered into both halves by one permutation, and a blend. The
+     * two-vector rearrange of jdk.incubator.vector is four times slower than that here, the scalar loop 1.5 times.
+     * A run that is not whole vectors ends with one vector moved back to end at n (rewriting a few outputs with
+     * the same floats) rather than a scalar tail: a stride-2 row of a 112-float map is 56 outputs, 3.5 vectors.
+     */
     @Override
     public void copyEveryOther(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         int j = 0;
