@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pure-Java backend. Picks one of six paths per layer ({@link Depthwise3x3Convolution},
+ * The pure-Java backend. Picks one of seven paths per layer ({@link Depthwise3x3Convolution},
  * {@link Depthwise3x3Stride2Convolution}, {@link DepthwiseConvolution}, {@link PointwiseGemm},
- * {@link PaddedInputConvolution}, {@link ImplicitGemmConvolution}) and runs it on one
+ * {@link WinogradConvolution}, {@link PaddedInputConvolution}, {@link ImplicitGemmConvolution}) and runs it on one
  * {@link WorkerPool} owned by this instance, so no call creates threads. Packed weights are cached per layer
  * instance. The inner loops are {@link MicroKernels#best()}: explicit vectors when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}, plain Java otherwise (same results).
@@ -36,6 +36,7 @@ public final class CpuBackend implements ConvBackend {
     private final ConvPath depthwise;
     private final ConvPath pointwise;
     private final PaddedInputConvolution paddedInput;
+    private final WinogradConvolution winograd;
     private final ConvPath general;
 
     /** A backend with one thread per available processor. */
@@ -63,6 +64,7 @@ public final class CpuBackend implements ConvBackend {
         this.pointwise = new PointwiseGemm(runner, weights, kernels);
         this.paddedInput = new PaddedInputConvolution(runner, weights, kernels);
         this.general = new ImplicitGemmConvolution(runner, weights, kernels);
+        this.winograd = new WinogradConvolution(runner, weights, kernels, paddedInput, general);
         LOG.debug("CPU backend started: {}", deviceDescription());
     }
 
@@ -146,10 +148,19 @@ public final class CpuBackend implements ConvBackend {
         pathFor(layer, geometry).run(layer, geometry, in, out);
     }
 
-    /** {@link #pathFor(Conv2d)}, except that a general layer the padded-input GEMM suits on this input takes it. */
+    /**
+     * {@link #pathFor(Conv2d)}, except that a general layer that Winograd F(2x2, 3x3) or else the padded-input GEMM
+     * suits on this input takes it.
+     */
     ConvPath pathFor(ConvLayer layer, ConvGeometry geometry) {
         ConvPath path = pathFor(layer.spec());
-        return path == general && paddedInput.suits(layer, geometry) ? paddedInput : path;
+        if (path != general) {
+            return path;
+        }
+        if (winograd.suits(layer, geometry)) {
+            return winograd;
+        }
+        return paddedInput.suits(layer, geometry) ? paddedInput : path;
     }
 
     /**

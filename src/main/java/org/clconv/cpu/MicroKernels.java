@@ -108,6 +108,26 @@ interface MicroKernels {
             int outOff, int rows);
 
     /**
+     * The Winograd F(2x2, 3x3) input transform of a row of {@code tiles} tiles of one channel, V = B^T d B. The
+     * padded rows are split into their even columns (a row's first {@code phase} floats) and odd columns (the next
+     * ones), rows {@code rowPitch} apart from srcOff: tile t's 4x4 input is those four rows at even t, odd t, even
+     * t + 1 and odd t + 1. Writes V[4a + b] of tile t to v[vOff + (4a + b) * vPitch + t]; the sums, in order, are
+     * {@link ScalarMicroKernels#winogradInputTile}'s.
+     */
+    void winogradInput(float[] src, int srcOff, int phase, int rowPitch, float[] v, int vOff, int vPitch,
+            int tiles);
+
+    /**
+     * The Winograd F(2x2, 3x3) output transform of a row of tiles of one output channel, Y = A^T M A: tile t's
+     * sums m[mOff + xi * mPitch + t] (xi = 4a + b) give outputs start + Y at columns 2t and 2t + 1 (those below
+     * {@code width}) of output row out[outOff ...] and, when {@code rows} is 2, of the row {@code width} floats
+     * after it; the sums, in order, are {@link ScalarMicroKernels#winogradOutputTile}'s. Returns whether every
+     * output it wrote is finite.
+     */
+    boolean winogradOutput(float[] m, int mOff, int mPitch, float start, float[] out, int outOff, int width,
+            int rows);
+
+    /**
      * dst[dstOff + j] = src[srcOff + 2j] for j < n: one stride phase of a stride-2 input row (a plain copy, so both
      * implementations give the same floats).
      */

@@ -23,9 +23,15 @@ final class PackedWeightCache {
     }
 
     private final Map<ConvLayer, Packed> packed = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<ConvLayer, float[]> winograd = Collections.synchronizedMap(new WeakHashMap<>());
 
     float[] panelsFor(ConvLayer layer) {
         return packedFor(layer).panels();
+    }
+
+    /** The layer's filters transformed for Winograd F(2x2, 3x3) ({@link WinogradWeights}). */
+    float[] winogradFor(ConvLayer layer) {
+        return winograd.computeIfAbsent(layer, WinogradWeights::pack);
     }
 
     /** Whether no weight of the layer is infinite or NaN. */

@@ -17,7 +17,7 @@ final class PlaneCursor {
     private int sub;
     private int inPlane;
 
-    /** Starts at unit {@code unit} of planes cut into {@code blocks} row blocks each (unit = plane * blocks + block). */
+    /** Starts at unit {@code unit} (plane * blocks + block) of planes cut into {@code blocks} row blocks each. */
     PlaneCursor(Conv2d c, int unit, int blocks) {
         this.outChannels = c.outChannels();
         this.multiplier = c.channelMultiplier();

@@ -101,6 +101,88 @@ class ScalarMicroKernels implements MicroKernels {
     }
 
     @Override
+    public void winogradInput(float[] src, int srcOff, int phase, int rowPitch, float[] v, int vOff, int vPitch,
+            int tiles) {
+        for (int t = 0; t < tiles; t++) {
+            winogradInputTile(src, srcOff + t, phase, rowPitch, v, vOff + t, vPitch);
+        }
+    }
+
+    /**
+     * One tile of {@link #winogradInput}, the definition both kernels follow: each input column (even t, odd t,
+     * even t + 1, odd t + 1) combined over the rows by B^T's row a, then those four combined by B^T's row b.
+     */
+    static void winogradInputTile(float[] src, int even, int phase, int rowPitch, float[] v, int vOff, int vPitch) {
+        for (int a = 0; a < 4; a++) {
+            float e0 = winogradColumn(src, even, rowPitch, a);
+            float o0 = winogradColumn(src, even + phase, rowPitch, a);
+            float e1 = winogradColumn(src, even + 1, rowPitch, a);
+            float o1 = winogradColumn(src, even + phase + 1, rowPitch, a);
+            v[vOff + 4 * a * vPitch] = e0 - e1;
+            v[vOff + (4 * a + 1) * vPitch] = o0 + e1;
+            v[vOff + (4 * a + 2) * vPitch] = e1 - o0;
+            v[vOff + (4 * a + 3) * vPitch] = o0 - o1;
+        }
+    }
+
+    /** Row a of B^T applied to the column at pos (rows pitch apart): d0 - d2, d1 + d2, d2 - d1, d1 - d3. */
+    private static float winogradColumn(float[] src, int pos, int pitch, int a) {
+        switch (a) {
+            case 0:
+                return src[pos] - src[pos + 2 * pitch];
+            case 1:
+                return src[pos + pitch] + src[pos + 2 * pitch];
+            case 2:
+                return src[pos + 2 * pitch] - src[pos + pitch];
+            default:
+                return src[pos + pitch] - src[pos + 3 * pitch];
+        }
+    }
+
+    @Override
+    public boolean winogradOutput(float[] m, int mOff, int mPitch, float start, float[] out, int outOff, int width,
+            int rows) {
+        boolean finite = true;
+        for (int t = 0; 2 * t < width; t++) {
+            finite &= winogradOutputTile(m, mOff + t, mPitch, start, out, outOff + 2 * t, width, rows,
+                    2 * t + 1 < width);
+        }
+        return finite;
+    }
+
+    /**
+     * One tile of {@link #winogradOutput}, the definition both kernels follow: each column b of M combined over
+     * its rows by A^T's row i (p_i[b]), then those by A^T's row j, then start + that. Writes the second column only
+     * when {@code second}.
+     */
+    static boolean winogradOutputTile(float[] m, int mOff, int mPitch, float start, float[] out, int outOff,
+            int width, int rows, boolean second) {
+        boolean finite = true;
+        for (int i = 0; i < rows; i++) {
+            float p0 = winogradRow(m, mOff, mPitch, i, 0);
+            float p1 = winogradRow(m, mOff, mPitch, i, 1);
+            float p2 = winogradRow(m, mOff, mPitch, i, 2);
+            float p3 = winogradRow(m, mOff, mPitch, i, 3);
+            float y0 = start + (p0 + p1 + p2);
+            out[outOff + i * width] = y0;
+            finite &= Float.isFinite(y0);
+            if (second) {
+                float y1 = start + (p1 - p2 - p3);
+                out[outOff + i * width + 1] = y1;
+                finite &= Float.isFinite(y1);
+            }
+        }
+        return finite;
+    }
+
+    /** Row i of A^T applied to column b of M: m0 + m1 + m2, or m1 - m2 - m3. */
+    private static float winogradRow(float[] m, int mOff, int mPitch, int i, int b) {
+        float m1 = m[mOff + (4 + b) * mPitch];
+        float m2 = m[mOff + (8 + b) * mPitch];
+        return i == 0 ? m[mOff + b * mPitch] + m1 + m2 : m1 - m2 - m[mOff + (12 + b) * mPitch];
+    }
+
+    @Override
     public void copyEveryOther(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         for (int j = 0; j < n; j++) {
             dst[dstOff + j] = src[srcOff + 2 * j];

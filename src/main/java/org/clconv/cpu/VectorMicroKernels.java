@@ -4,6 +4,7 @@ import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -43,6 +44,10 @@ final class VectorMicroKernels implements MicroKernels {
             i -> i < L / 2 ? 2 * i : 2 * i - L + 1);
     private static final VectorShuffle<Float> ODDS_EVENS = VectorShuffle.fromOp(S,
             i -> i < L / 2 ? 2 * i + 1 : 2 * i - L);
+    /** Lane i takes lane i / 2, or L / 2 + i / 2: with {@link #ODD_LANES}, two vectors zipped lane by lane. */
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2);
+    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
+    private static final VectorMask<Float> ODD_LANES = VectorMask.fromValues(S, oddLanes());
     /** From index 0: lane 0 off, the others on; from index L: all on (the left taps of a row's first vector). */
     private static final boolean[] AFTER_FIRST_LANE = afterFirstLane();
 
@@ -989,6 +994,123 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
+     * L tiles at a time (the last vector moved back to end at the row's last tile), each B^T combination of rows
+     * and columns as in {@link ScalarMicroKernels#winogradInputTile}, the columns of L consecutive tiles being
+     * contiguous in the split rows; rows of fewer tiles go through the plain loop.
+     */
+    @Override
+    public void winogradInput(float[] src, int srcOff, int phase, int rowPitch, float[] v, int vOff, int vPitch,
+            int tiles) {
+        if (tiles < L) {
+            PLAIN.winogradInput(src, srcOff, phase, rowPitch, v, vOff, vPitch, tiles);
+            return;
+        }
+        int r = rowPitch;
+        for (int j = 0; j < tiles; j += L) {
+            int t = Math.min(j, tiles - L);
+            int e = srcOff + t;
+            int o = e + phase;
+            int d = vOff + t;
+            // B^T's rows a = 0..3 down the columns: d0 - d2, d1 + d2, d2 - d1, d1 - d3
+            inputTransformRow(src, e, o, 0, 2 * r, false, v, d, vPitch);
+            inputTransformRow(src, e, o, r, 2 * r, true, v, d + 4 * vPitch, vPitch);
+            inputTransformRow(src, e, o, 2 * r, r, false, v, d + 8 * vPitch, vPitch);
+            inputTransformRow(src, e, o, r, 3 * r, false, v, d + 12 * vPitch, vPitch);
+        }
+    }
+
+    /**
+     * One row a of {@link #winogradInput} for L tiles: each of the four input columns (even and odd at e and o,
+     * and one further) combined down its rows at offsets first and second (added, or the second subtracted), then
+     * those across by B^T's rows b, stored at v[d + b * vPitch]. Takes no vectors and C2 inlines it with add a
+     * constant, so nothing is boxed.
+     */
+    private static void inputTransformRow(float[] src, int e, int o, int first, int second, boolean add, float[] v,
+            int d, int vPitch) {
+        FloatVector e0 = combine(src, e + first, e + second, add);
+        FloatVector o0 = combine(src, o + first, o + second, add);
+        FloatVector e1 = combine(src, e + 1 + first, e + 1 + second, add);
+        FloatVector o1 = combine(src, o + 1 + first, o + 1 + second, add);
+        e0.sub(e1).intoArray(v, d);
+        o0.add(e1).intoArray(v, d + vPitch);
+        e1.sub(o0).intoArray(v, d + 2 * vPitch);
+        o0.sub(o1).intoArray(v, d + 3 * vPitch);
+    }
+
+    /** src[p ...] + src[q ...] or src[p ...] - src[q ...], one vector each. */
+    private static FloatVector combine(float[] src, int p, int q, boolean add) {
+        FloatVector x = FloatVector.fromArray(S, src, p);
+        FloatVector y = FloatVector.fromArray(S, src, q);
+        return add ? x.add(y) : x.sub(y);
+    }
+
+    /**
+     * L tiles at a time whose two columns are both inside the row (the last vector moved back to end at the last
+     * such tile), sums as in {@link ScalarMicroKernels#winogradOutputTile}; each output row's two columns per tile
+     * are zipped into two vectors. An odd width's last tile, and rows of fewer whole tiles, go through the plain
+     * loop. Non-finite outputs are caught by adding y - y (NaN for infinity or NaN, else 0) over all of them.
+     */
+    @Override
+    public boolean winogradOutput(float[] m, int mOff, int mPitch, float start, float[] out, int outOff, int width,
+            int rows) {
+        int whole = width / 2;
+        if (whole < L) {
+            return PLAIN.winogradOutput(m, mOff, mPitch, start, out, outOff, width, rows);
+        }
+        FloatVector init = FloatVector.broadcast(S, start);
+        FloatVector check = FloatVector.zero(S);
+        for (int j = 0; j < whole; j += L) {
+            int t = Math.min(j, whole - L);
+            int mt = mOff + t;
+            // row 0 (A^T's first row over M's rows), then row 1 (its second row): no vector chosen by a branch,
+            // whose merge C2 would box
+            FloatVector p0 = firstRow(m, mt, mPitch);
+            FloatVector p1 = firstRow(m, mt + mPitch, mPitch);
+            FloatVector p2 = firstRow(m, mt + 2 * mPitch, mPitch);
+            FloatVector p3 = firstRow(m, mt + 3 * mPitch, mPitch);
+            check = zipStore(init.add(p0.add(p1).add(p2)), init.add(p1.sub(p2).sub(p3)), check, out,
+                    outOff + 2 * t);
+            if (rows == 2) {
+                p0 = secondRow(m, mt, mPitch);
+                p1 = secondRow(m, mt + mPitch, mPitch);
+                p2 = secondRow(m, mt + 2 * mPitch, mPitch);
+                p3 = secondRow(m, mt + 3 * mPitch, mPitch);
+                check = zipStore(init.add(p0.add(p1).add(p2)), init.add(p1.sub(p2).sub(p3)), check, out,
+                        outOff + width + 2 * t);
+            }
+        }
+        boolean finite = true;
+        for (int t = whole; 2 * t < width; t++) {
+            finite &= ScalarMicroKernels.winogradOutputTile(m, mOff + t, mPitch, start, out, outOff + 2 * t, width,
+                    rows, false);
+        }
+        return finite && check.reduceLanes(VectorOperators.ADD) == 0f;
+    }
+
+    /**
+     * Stores even-column outputs y0 and odd-column outputs y1 zipped at out[o ...] (2L floats) and returns check
+     * plus y0 - y0 and y1 - y1. Small enough for C2 to inline whatever it is given (helpers taking vectors that
+     * were not inlined boxed them, see gemm8x3).
+     */
+    private static FloatVector zipStore(FloatVector y0, FloatVector y1, FloatVector check, float[] out, int o) {
+        y0.rearrange(ZIP_LOW).blend(y1.rearrange(ZIP_LOW), ODD_LANES).intoArray(out, o);
+        y0.rearrange(ZIP_HIGH).blend(y1.rearrange(ZIP_HIGH), ODD_LANES).intoArray(out, o + L);
+        return check.add(y0.sub(y0)).add(y1.sub(y1));
+    }
+
+    /** A^T's first row on column b of M (m at mb, rows of M 4 * mPitch apart): m0 + m1 + m2. */
+    private static FloatVector firstRow(float[] m, int mb, int mPitch) {
+        return FloatVector.fromArray(S, m, mb).add(FloatVector.fromArray(S, m, mb + 4 * mPitch))
+                .add(FloatVector.fromArray(S, m, mb + 8 * mPitch));
+    }
+
+    /** A^T's second row: m1 - m2 - m3. */
+    private static FloatVector secondRow(float[] m, int mb, int mPitch) {
+        return FloatVector.fromArray(S, m, mb + 4 * mPitch).sub(FloatVector.fromArray(S, m, mb + 8 * mPitch))
+                .sub(FloatVector.fromArray(S, m, mb + 12 * mPitch));
+    }
+
+    /**
      * Per vector: the even lanes of two loads, each gathered into both halves by one permutation, and a blend. The
      * two-vector rearrange of jdk.incubator.vector is four times slower than that here, the scalar loop 1.5 times.
      * A run that is not whole vectors ends with one vector moved back to end at n (rewriting a few outputs with
@@ -1038,6 +1160,14 @@ final class VectorMicroKernels implements MicroKernels {
                 zero.blend(FloatVector.fromArray(S, src, s + full), inRow).intoArray(dst, d + full);
             }
         }
+    }
+
+    private static boolean[] oddLanes() {
+        boolean[] lanes = new boolean[L];
+        for (int i = 1; i < L; i += 2) {
+            lanes[i] = true;
+        }
+        return lanes;
     }
 
     private static boolean[] afterFirstLane() {

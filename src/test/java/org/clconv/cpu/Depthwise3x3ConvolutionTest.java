@@ -1,5 +1,8 @@
 package org.clconv.cpu;
 
+import static org.clconv.cpu.PathRuns.layer;
+import static org.clconv.cpu.PathRuns.random;
+import static org.clconv.cpu.PathRuns.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +11,6 @@ import java.util.Arrays;
 import java.util.Random;
 import org.clconv.Activation;
 import org.clconv.Conv2d;
-import org.clconv.ConvGeometry;
 import org.clconv.ConvLayer;
 import org.clconv.Reference;
 import org.clconv.Shape;
@@ -190,25 +192,5 @@ class Depthwise3x3ConvolutionTest {
         assertArrayEquals(run(plain, layer, input), actual, spec + " on " + shape);
         double error = Reference.relativeL2(actual, Reference.conv2d(layer, input));
         assertTrue(error <= 1e-5, spec + " on " + shape + ": relative L2 " + error);
-    }
-
-    private static float[] run(ConvPath path, ConvLayer layer, Tensor input) {
-        ConvGeometry g = layer.bind(input.shape());
-        float[] out = new float[Math.toIntExact(g.outputShape().numel())];
-        path.run(layer, g, input.data(), out);
-        return out;
-    }
-
-    private static ConvLayer layer(Conv2d spec, Random rnd) {
-        return new ConvLayer(spec, random(rnd, spec.weightShape()), spec.hasBias() ? random(rnd, spec.biasShape())
-                : null);
-    }
-
-    private static Tensor random(Random rnd, Shape shape) {
-        float[] data = new float[Math.toIntExact(shape.numel())];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) rnd.nextGaussian();
-        }
-        return new Tensor(shape, data);
     }
 }

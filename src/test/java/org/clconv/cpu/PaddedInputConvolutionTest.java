@@ -55,7 +55,7 @@ class PaddedInputConvolutionTest {
                         .bias(true).build(), Shape.of(1, 32, 40, 48)),
                 new Case("1x1 with padding: border outputs are the bias", Conv2d.builder(32, 8, 1).padding(1)
                         .bias(true).build(), Shape.of(1, 32, 30, 30)),
-                new Case("3x3 valid", Conv2d.builder(32, 16, 3).padding(Padding.valid()).build(),
+                new Case("3x3 valid", Conv2d.builder(32, 15, 3).padding(Padding.valid()).build(),
                         Shape.of(1, 32, 33, 37)));
     }
 
@@ -88,7 +88,8 @@ class PaddedInputConvolutionTest {
     void takesStrideOneLayersWithManyChannelsAndLittleExtraWork() {
         try (CpuBackend cpu = new CpuBackend(1)) {
             Shape map = Shape.of(1, 64, 56, 56);
-            assertTrue(suits(cpu, layer(Conv2d.builder(64, 64, 3).padding(1).build()), map), "a ResNet 3x3 layer");
+            // (a ResNet 3x3 layer goes to Winograd F(2x2, 3x3) first; with 8 outputs, too few for it, it comes here)
+            assertTrue(suits(cpu, layer(Conv2d.builder(64, 8, 3).padding(1).build()), map), "a ResNet-like 3x3 layer");
             assertFalse(suits(cpu, layer(Conv2d.builder(64, 64, 3).padding(1).stride(2).build()), map), "stride 2");
             assertFalse(suits(cpu, layer(Conv2d.builder(16, 64, 3).padding(1).build()), Shape.of(1, 16, 56, 56)),
                     "too few input channels per tap GEMM");

@@ -1,0 +1,207 @@
+package org.clconv.cpu;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.clconv.Conv2d;
+import org.clconv.ConvGeometry;
+import org.clconv.ConvLayer;
+import org.clconv.PaddingMode;
+
+/**
+ * 3x3, stride-1, undilated convolutions with zero padding as Winograd F(2x2, 3x3) (Lavin and Gray): each 2x2
+ * block of outputs (a tile) is A^T [U . V] A with U = G g G^T the transformed filters ({@link WinogradWeights})
+ * and V = B^T d B the transformed 4x4 input around it, so the channel sums become sixteen GEMMs (one per
+ * transformed position) of 2.25x fewer multiply-adds than the direct convolution's. A unit is a run of tile
+ * rows of one image and group: its inputs are transformed into V (per position: channels x tiles), multiplied by
+ * U with {@link MicroKernels#gemm}, and transformed back into its output rows. The input is first copied per
+ * channel into a zero-padded plane split into even and odd columns, which makes the columns of consecutive
+ * tiles contiguous for the vector transforms.
+ *
+ * <p>The transforms mix neighbouring values, so where a direct convolution would give an infinity this can give
+ * a NaN (infinity minus infinity), and intermediate sums can overflow sooner: a layer whose outputs come out
+ * non-finite is computed again by the direct path ({@link PaddedInputConvolution} where it suits the layer,
+ * else {@link ImplicitGemmConvolution}), and weights must be finite.
+ */
+final class WinogradConvolution implements ConvPath {
+    /** Fewest channels per group, in and out: below this the transforms cost more than the GEMMs save. */
+    static final int MIN_CHANNELS = 16;
+    /**
+     * Narrowest output: rows of at least 16 tiles, a vector of them on any kernels (the choice of path must not
+     * depend on the kernels: it decides the floats).
+     */
+    static final int MIN_WIDTH = 32;
+    /**
+     * Tiles per unit, about (whole tile rows): the unit's V and M, 16 x channels x tiles each, stay in L2 at 64
+     * channels (res3x3, 2 threads: 56 tiles 1.63 ms, 112 tiles 1.91 ms, 28 tiles 1.67 ms).
+     */
+    private static final int UNIT_TILES = 56;
+    private static final int ROWS = MicroKernels.ROWS;
+    private static final int POSITIONS = WinogradWeights.POSITIONS;
+
+    private final ParallelRunner runner;
+    private final PackedWeightCache weights;
+    private final MicroKernels kernels;
+    private final PaddedInputConvolution paddedInput;
+    private final ConvPath general;
+
+    WinogradConvolution(ParallelRunner runner, PackedWeightCache weights, MicroKernels kernels,
+            PaddedInputConvolution paddedInput, ConvPath general) {
+        this.runner = runner;
+        this.weights = weights;
+        this.kernels = kernels;
+        this.paddedInput = paddedInput;
+        this.general = general;
+    }
+
+    /**
+     * Whether this path computes the layer on this geometry: 3x3, stride 1, no dilation, zero padding of at most
+     * 2, enough channels, finite weights, and wide enough output rows.
+     */
+    boolean suits(ConvLayer layer, ConvGeometry g) {
+        Conv2d c = layer.spec();
+        boolean form = c.kernelH() == 3 && c.kernelW() == 3 && c.strideH() == 1 && c.strideW() == 1
+                && c.dilationH() == 1 && c.dilationW() == 1 && c.paddingMode() == PaddingMode.ZEROS
+                && Math.max(Math.max(c.padTop(), c.padBottom()), Math.max(c.padLeft(), c.padRight())) <= 2;
+        // the split copy of an image is one array
+        boolean fits = (long) c.inChannels() * (g.outH() + 3) * (g.outW() + 3) < Integer.MAX_VALUE - 64;
+        return form && fits && c.inChannelsPerGroup() >= MIN_CHANNELS && c.outChannelsPerGroup() >= MIN_CHANNELS
+                && g.outW() >= MIN_WIDTH && g.outH() >= 2 && weights.allFinite(layer);
+    }
+
+    @Override
+    public void run(ConvLayer layer, ConvGeometry g, float[] in, float[] out) {
+        Plan p = new Plan(g);
+        int channels = g.spec().inChannels();
+        // one image at a time: the split copy stays an image's size whatever the batch
+        float[] phases = runner.borrow(channels * p.plane + p.phase);
+        boolean finite = true;
+        try {
+            for (int n = 0; n < g.batch() && finite; n++) {
+                int image = n * channels;
+                runner.run(channels, p.plane, (from, to) -> {
+                    for (int ch = from; ch < to; ch++) {
+                        split(in, (image + ch) * g.inH() * g.inW(), g, p, phases, ch * p.plane);
+                    }
+                });
+                finite = multiply(layer, g, p, phases, out, n);
+            }
+        } finally {
+            runner.giveBack(phases);
+        }
+        if (!finite) {
+            (paddedInput.suits(layer, g) ? paddedInput : general).run(layer, g, in, out);
+        }
+    }
+
+    /** Tiles and the split padded planes' layout. */
+    private static final class Plan {
+        final int tileRows;
+        final int tilesPerRow;
+        /** Tile rows per unit. */
+        final int unitRows;
+        /** Floats per split row half (even or odd columns), a split row, and a split plane. */
+        final int phase;
+        final int rowPitch;
+        final int plane;
+
+        Plan(ConvGeometry g) {
+            this.tileRows = (g.outH() + 1) / 2;
+            this.tilesPerRow = (g.outW() + 1) / 2;
+            this.unitRows = Math.max(1, Math.min(tileRows, UNIT_TILES / tilesPerRow));
+            // tile t reads even and odd columns t and t + 1
+            this.phase = tilesPerRow + 1;
+            this.rowPitch = 2 * phase;
+            // tile row ty reads padded rows 2ty .. 2ty + 3
+            this.plane = (2 * tileRows + 2) * rowPitch;
+        }
+    }
+
+    /**
+     * One input plane into its split padded plane at dst[d ...]: padded row r, even column j at
+     * d + r * rowPitch + j, odd column j at + phase, zero where the padded position is padding.
+     */
+    private void split(float[] in, int src, ConvGeometry g, Plan p, float[] dst, int d) {
+        Conv2d c = g.spec();
+        int inW = g.inW();
+        int left = c.padLeft();
+        for (int r = 0; r < 2 * p.tileRows + 2; r++) {
+            int sy = r - c.padTop();
+            for (int parity = 0; parity < 2; parity++) {
+                int row = d + r * p.rowPitch + parity * p.phase;
+                // columns j whose input column 2j + parity - left lies in [0, inW)
+                int from = Math.min(p.phase, Math.max(0, (left - parity + 1) / 2));
+                int to = Math.max(from, Math.min(p.phase, (inW - 1 + left - parity) / 2 + 1));
+                if (sy < 0 || sy >= g.inH() || inW - 1 + left - parity < 0) {
+                    from = to = p.phase;
+                }
+                Arrays.fill(dst, row, row + from, 0f);
+                if (to > from) {
+                    kernels.copyEveryOther(in, src + sy * inW + 2 * from + parity - left, dst, row + from, to - from);
+                }
+                Arrays.fill(dst, row + to, row + p.phase, 0f);
+            }
+        }
+    }
+
+    /** Image n's units (group, run of tile rows): transform in, sixteen GEMMs, transform out. */
+    private boolean multiply(ConvLayer layer, ConvGeometry g, Plan p, float[] phases, float[] out, int n) {
+        Conv2d c = g.spec();
+        float[] u = weights.winogradFor(layer);
+        OutputRows outputRows = new OutputRows(layer);
+        int cinG = c.inChannelsPerGroup();
+        int coutG = c.outChannelsPerGroup();
+        int panels = WeightPanels.panelsPerGroup(c);
+        int step = kernels.columnStep();
+        int chunks = (p.tileRows + p.unitRows - 1) / p.unitRows;
+        int pitch = GemmTiles.roundUp(p.unitRows * p.tilesPerRow, step);
+        int units = c.groups() * chunks;
+        long macsPerUnit = (long) POSITIONS * cinG * panels * ROWS * pitch;
+        int outPlane = g.outH() * g.outW();
+        AtomicBoolean finite = new AtomicBoolean(true);
+        int[] scratchFloats = {POSITIONS * cinG * pitch, POSITIONS * panels * ROWS * pitch};
+        runner.run(units, macsPerUnit, scratchFloats, (from, to, scratch) -> {
+            float[] v = scratch[0];
+            float[] m = scratch[1];
+            for (int unit = from; unit < to && finite.get(); unit++) {
+                int chunk = unit % chunks;
+                int grp = unit / chunks;
+                int ty0 = chunk * p.unitRows;
+                int tyEnd = Math.min(p.tileRows, ty0 + p.unitRows);
+                int tiles = (tyEnd - ty0) * p.tilesPerRow;
+                // V[xi][ci][t] at v[(xi * cinG + ci) * pitch + t]; the columns from `tiles` to `pitch` are read by
+                // the GEMM's whole vectors and their sums dropped
+                for (int ci = 0; ci < cinG; ci++) {
+                    int plane = (grp * cinG + ci) * p.plane;
+                    for (int ty = ty0; ty < tyEnd; ty++) {
+                        kernels.winogradInput(phases, plane + 2 * ty * p.rowPitch, p.phase, p.rowPitch, v,
+                                ci * pitch + (ty - ty0) * p.tilesPerRow, cinG * pitch, p.tilesPerRow);
+                    }
+                }
+                // M[xi][co][t] at m[(xi * panels * ROWS + co) * pitch + t]
+                Arrays.fill(m, 0, POSITIONS * panels * ROWS * pitch, 0f);
+                for (int xi = 0; xi < POSITIONS; xi++) {
+                    for (int panel = 0; panel < panels; panel++) {
+                        kernels.gemm(u, WinogradWeights.offset(c, xi, grp, panel), cinG, v, xi * cinG * pitch, pitch,
+                                m, (xi * panels + panel) * ROWS * pitch, pitch, pitch);
+                    }
+                }
+                boolean ok = true;
+                for (int o = 0; o < coutG; o++) {
+                    int co = grp * coutG + o;
+                    int outBase = (n * c.outChannels() + co) * outPlane;
+                    for (int ty = ty0; ty < tyEnd; ty++) {
+                        ok &= kernels.winogradOutput(m, o * pitch + (ty - ty0) * p.tilesPerRow, panels * ROWS * pitch,
+                                outputRows.start(co), out, outBase + 2 * ty * g.outW(), g.outW(),
+                                Math.min(2, g.outH() - 2 * ty));
+                    }
+                    int firstRow = 2 * ty0 * g.outW();
+                    outputRows.activate(out, outBase + firstRow, Math.min(outPlane, 2 * tyEnd * g.outW()) - firstRow);
+                }
+                if (!ok) {
+                    finite.set(false);
+                }
+            }
+        });
+        return finite.get();
+    }
+}

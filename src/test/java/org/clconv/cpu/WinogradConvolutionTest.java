@@ -1,0 +1,124 @@
+package org.clconv.cpu;
+
+import static org.clconv.cpu.PathRuns.layer;
+import static org.clconv.cpu.PathRuns.random;
+import static org.clconv.cpu.PathRuns.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.clconv.Activation;
+import org.clconv.Conv2d;
+import org.clconv.ConvGeometry;
+import org.clconv.ConvLayer;
+import org.clconv.Padding;
+import org.clconv.Reference;
+import org.clconv.Shape;
+import org.clconv.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Winograd F(2x2, 3x3) against the float64 reference, the vector kernels against the plain ones (bit for bit), at
+ * both parities of output width and height (a last tile with one column or row), every padding up to 2 on each
+ * side, groups, bias and activations; and its fallback to a direct path where outputs come out non-finite.
+ */
+class WinogradConvolutionTest {
+    private static final WorkerPool POOL = new WorkerPool(2);
+
+    @AfterAll
+    static void shutDown() {
+        POOL.close();
+    }
+
+    @Test
+    void matchesTheReferenceAndThePlainKernelsBitForBit() {
+        ParallelRunner runner = new ParallelRunner(POOL);
+        WinogradConvolution fast = path(runner, MicroKernels.best());
+        WinogradConvolution plain = path(runner, new ScalarMicroKernels());
+        Random rnd = new Random(17);
+        int cases = 0;
+        for (int width : new int[] {62, 63, 64, 65, 70, 97}) {
+            for (int height : new int[] {4, 5, 7, 12, 13}) {
+                int groups = 1 + rnd.nextInt(2);
+                int cin = groups * (16 + rnd.nextInt(9));
+                int cout = groups * (16 + rnd.nextInt(11));
+                Padding padding = Padding.of(rnd.nextInt(3), rnd.nextInt(3));
+                Conv2d spec = Conv2d.builder(cin, cout, 3).padding(padding).groups(groups).bias(rnd.nextBoolean())
+                        .activation(Activation.values()[rnd.nextInt(Activation.values().length)]).build();
+                ConvLayer layer = layer(spec, rnd);
+                Tensor input = random(rnd, Shape.of(1 + rnd.nextInt(2), cin, height, width));
+                ConvGeometry g = layer.bind(input.shape());
+                String what = spec + " on " + input.shape();
+                assertTrue(fast.suits(layer, g), what);
+                float[] actual = run(fast, layer, input);
+                assertArrayEquals(run(plain, layer, input), actual, what);
+                double error = Reference.relativeL2(actual, Reference.conv2d(layer, input));
+                assertTrue(error <= 1e-5, what + ": relative L2 " + error);
+                cases++;
+            }
+        }
+        assertTrue(cases >= 30, "cases: " + cases);
+    }
+
+    /**
+     * An infinity in the input gives infinities in a direct convolution and can give NaN through the transforms
+     * (infinity minus infinity): such a layer is computed again by the direct path, so the floats are its floats.
+     */
+    @Test
+    void nonFiniteOutputsAreComputedByTheDirectPath() {
+        ParallelRunner runner = new ParallelRunner(POOL);
+        MicroKernels kernels = MicroKernels.best();
+        PackedWeightCache weights = new PackedWeightCache();
+        PaddedInputConvolution padded = new PaddedInputConvolution(runner, weights, kernels);
+        ImplicitGemmConvolution general = new ImplicitGemmConvolution(runner, weights, kernels);
+        WinogradConvolution winograd = new WinogradConvolution(runner, weights, kernels, padded, general);
+        Random rnd = new Random(19);
+        Conv2d spec = Conv2d.builder(32, 32, 3).padding(1).bias(true).build();
+        ConvLayer layer = layer(spec, rnd);
+        Tensor input = random(rnd, Shape.of(1, 32, 9, 70));
+        input.data()[5 * 70 + 33] = Float.POSITIVE_INFINITY;
+        input.data()[70 * 9 * 3 + 2 * 70 + 10] = Float.NEGATIVE_INFINITY;
+        input.data()[70 * 9 * 7 + 4 * 70 + 60] = Float.NaN;
+        ConvGeometry g = layer.bind(input.shape());
+        ConvPath direct = padded.suits(layer, g) ? padded : general;
+        assertArrayEquals(run(direct, layer, input), run(winograd, layer, input));
+    }
+
+    /** Layers it must leave to other paths: other forms, few channels, narrow maps, non-finite weights. */
+    @Test
+    void takesOnlyLayersItSuits() {
+        ParallelRunner runner = new ParallelRunner(POOL);
+        WinogradConvolution path = path(runner, MicroKernels.best());
+        Random rnd = new Random(23);
+        Shape shape = Shape.of(1, 32, 20, 64);
+        assertTrue(suits(path, Conv2d.builder(32, 32, 3).padding(1).build(), shape, rnd));
+        assertFalse(suits(path, Conv2d.builder(32, 32, 3).padding(1).stride(2).build(), shape, rnd));
+        assertFalse(suits(path, Conv2d.builder(32, 32, 3).padding(2).dilation(2).build(), shape, rnd));
+        assertFalse(suits(path, Conv2d.builder(32, 32, 3).padding(3).build(), shape, rnd));
+        assertFalse(suits(path, Conv2d.builder(32, 32, 5).padding(2).build(), shape, rnd));
+        assertFalse(suits(path, Conv2d.builder(32, 8, 3).padding(1).build(), shape, rnd));
+        assertFalse(suits(path, Conv2d.builder(32, 32, 3).padding(1).build(), Shape.of(1, 32, 20, 8), rnd));
+        Conv2d spec = Conv2d.builder(32, 32, 3).padding(1).build();
+        ConvLayer infinite = layer(spec, rnd);
+        infinite.weight().data()[7] = Float.POSITIVE_INFINITY;
+        assertFalse(path.suits(infinite, infinite.bind(shape)));
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            ConvLayer resnet = layer(Conv2d.builder(64, 64, 3).padding(1).build(), rnd);
+            assertInstanceOf(WinogradConvolution.class, cpu.pathFor(resnet, resnet.bind(Shape.of(1, 64, 56, 56))));
+        }
+    }
+
+    private static boolean suits(WinogradConvolution path, Conv2d spec, Shape shape, Random rnd) {
+        ConvLayer layer = layer(spec, rnd);
+        return path.suits(layer, layer.bind(shape));
+    }
+
+    private static WinogradConvolution path(ParallelRunner runner, MicroKernels kernels) {
+        PackedWeightCache weights = new PackedWeightCache();
+        return new WinogradConvolution(runner, weights, kernels, new PaddedInputConvolution(runner, weights, kernels),
+                new ImplicitGemmConvolution(runner, weights, kernels));
+    }
+}
