@@ -26,15 +26,18 @@ final class WinogradConvolution implements ConvPath {
     /** Fewest channels per group, in and out: below this the transforms cost more than the GEMMs save. */
     static final int MIN_CHANNELS = 16;
     /**
-     * Narrowest output: rows of at least 16 tiles, a vector of them on any kernels (the choice of path must not
-     * depend on the kernels: it decides the floats).
+     * Narrowest output: rows of at least 8 tiles, a vector of them on AVX2 (28x28, 128 channels, 2 threads: 0.59
+     * of the padded-input GEMM's time; 14x14, 7 tiles a row through the plain transforms: 1.05). The choice of
+     * path must not depend on the kernels (it decides the floats), so 16-lane kernels take rows of 8-15 tiles
+     * through their plain loops.
      */
-    static final int MIN_WIDTH = 32;
+    static final int MIN_WIDTH = 16;
     /**
-     * Tiles per unit, about (whole tile rows): the unit's V and M, 16 x channels x tiles each, stay in L2 at 64
-     * channels (res3x3, 2 threads: 56 tiles 1.63 ms, 112 tiles 1.91 ms, 28 tiles 1.67 ms).
+     * Floats of a unit's V and M together (16 x channels x tiles each, whole tile rows): they stay in L2 (res3x3,
+     * 64 channels, 2 threads: 56 tiles 1.63 ms, 112 tiles 1.91 ms, 28 tiles 1.67 ms; 128 channels of 28x28: 28
+     * tiles 1.76 ms, 56 tiles 2.21 ms).
      */
-    private static final int UNIT_TILES = 56;
+    private static final int UNIT_FLOATS = 2 * 16 * 64 * 56;
     private static final int ROWS = MicroKernels.ROWS;
     private static final int POSITIONS = WinogradWeights.POSITIONS;
 
@@ -105,9 +108,11 @@ final class WinogradConvolution implements ConvPath {
         final int plane;
 
         Plan(ConvGeometry g) {
+            Conv2d c = g.spec();
             this.tileRows = (g.outH() + 1) / 2;
             this.tilesPerRow = (g.outW() + 1) / 2;
-            this.unitRows = Math.max(1, Math.min(tileRows, UNIT_TILES / tilesPerRow));
+            int channels = c.inChannelsPerGroup() + WeightPanels.panelsPerGroup(c) * ROWS;
+            this.unitRows = Math.max(1, Math.min(tileRows, UNIT_FLOATS / (POSITIONS * channels) / tilesPerRow));
             // tile t reads even and odd columns t and t + 1
             this.phase = tilesPerRow + 1;
             this.rowPitch = 2 * phase;

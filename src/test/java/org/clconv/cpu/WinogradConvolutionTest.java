@@ -40,7 +40,7 @@ class WinogradConvolutionTest {
         WinogradConvolution plain = path(runner, new ScalarMicroKernels());
         Random rnd = new Random(17);
         int cases = 0;
-        for (int width : new int[] {62, 63, 64, 65, 70, 97}) {
+        for (int width : new int[] {18, 19, 32, 62, 63, 64, 65, 70, 97}) {
             for (int height : new int[] {4, 5, 7, 12, 13}) {
                 int groups = 1 + rnd.nextInt(2);
                 int cin = groups * (16 + rnd.nextInt(9));
