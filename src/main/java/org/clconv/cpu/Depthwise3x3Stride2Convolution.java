@@ -8,12 +8,12 @@ import org.clconv.PaddingMode;
 
 /**
  * The down-sampling depthwise layer of MobileNet-style networks -- 3x3, stride 2, zero padding 1, no dilation --
- * read in place: {@link MicroKernels#depthwise3x3Stride2} splits each input row into its even and odd columns in
- * registers, where {@link DepthwiseConvolution} copies every plane into stride phases first (on AVX2 that copy
- * was 61% of the layer's time). A unit is a block of output rows of one plane; an output row whose input rows
- * reach the padding (the first, and the last of an odd height) reads a copy of its three rows with zeros there,
- * as does the last row of the input's last plane when the float after it, which the kernel may read, is past
- * the array's end.
+ * read in place: {@link MicroKernels#depthwise3x3Stride2} computes the stride-1 stencil at the input columns an
+ * output vector spans and keeps its even lanes, where {@link DepthwiseConvolution} copies every plane into stride
+ * phases first (on AVX2 that copy was 61% of the layer's time). A unit is a block of output rows of one plane;
+ * an output row whose input rows reach the padding (the first, and the last of an odd height) reads a copy of its
+ * three rows with zeros there, as does the last row of the input's last plane when the float after it, which the
+ * kernel may read, is past the array's end.
  */
 final class Depthwise3x3Stride2Convolution implements ConvPath {
     private final ParallelRunner runner;
