@@ -83,9 +83,7 @@ final class PointwiseGemm implements ConvPath {
                 // them (up to `whole`) are read in place
                 int blocks = packB ? whole / block : 0;
                 for (int q = 0; q < blocks; q++) {
-                    for (int k = 0; k < depth; k++) {
-                        System.arraycopy(in, inOff + k * plane + q * block, packed, (q * depth + k) * block, block);
-                    }
+                    kernels.copyRows(in, inOff + q * block, plane, packed, q * depth * block, block, block, depth);
                 }
                 int firstPanel = chunk * perUnit;
                 int lastPanel = Math.min(groupPanels, (chunk + 1) * perUnit);
