@@ -931,8 +931,8 @@ final class VectorMicroKernels implements MicroKernels {
      * stride-1 lanes at odd columns only feed discarded lanes, which is why a row's last vector may read the float
      * after the row, and lane 0's left tap of the row's first vector (the float before it) is masked. Vectors stop
      * where they would compute past column width - 1 (the last one moved back to end there); an output whose right
-     * tap is padding (odd widths) and rows narrower than two vectors go through the plain loop. Written out in
-     * full: helpers taking vectors are not inlined (see gemm8x3).
+     * tap is padding (odd widths) and rows narrower than two vectors go through the plain loop. No helper takes
+     * vectors (those are not inlined, see gemm8x3): the three kernel rows are a loop.
      */
     @Override
     public void depthwise3x3Stride2(float[] src, int srcOff, int width, float[] w, int wOff, float start,
@@ -950,38 +950,20 @@ final class VectorMicroKernels implements MicroKernels {
             int o = outOff + r * outWidth;
             for (int j = 0; j < vectorEnd; j += L) {
                 int x = Math.min(j, vectorEnd - L);
-                // l, c, r: the left, centre and right kernel columns' sums; 1 and 2: stride-1 positions 2x + i
-                // and 2x + L + i
-                int t = centre - width + 2 * x;
-                FloatVector wk = FloatVector.broadcast(S, w[wOff]);
-                FloatVector l1 = wk.fma(FloatVector.fromArray(S, src, t - 1), zero);
-                FloatVector l2 = wk.fma(FloatVector.fromArray(S, src, t + L - 1), zero);
-                wk = FloatVector.broadcast(S, w[wOff + 1]);
-                FloatVector c1 = wk.fma(FloatVector.fromArray(S, src, t), zero);
-                FloatVector c2 = wk.fma(FloatVector.fromArray(S, src, t + L), zero);
-                wk = FloatVector.broadcast(S, w[wOff + 2]);
-                FloatVector r1 = wk.fma(FloatVector.fromArray(S, src, t + 1), zero);
-                FloatVector r2 = wk.fma(FloatVector.fromArray(S, src, t + L + 1), zero);
-                int m = t + width;
-                wk = FloatVector.broadcast(S, w[wOff + 3]);
-                l1 = wk.fma(FloatVector.fromArray(S, src, m - 1), l1);
-                l2 = wk.fma(FloatVector.fromArray(S, src, m + L - 1), l2);
-                wk = FloatVector.broadcast(S, w[wOff + 4]);
-                c1 = wk.fma(FloatVector.fromArray(S, src, m), c1);
-                c2 = wk.fma(FloatVector.fromArray(S, src, m + L), c2);
-                wk = FloatVector.broadcast(S, w[wOff + 5]);
-                r1 = wk.fma(FloatVector.fromArray(S, src, m + 1), r1);
-                r2 = wk.fma(FloatVector.fromArray(S, src, m + L + 1), r2);
-                int b = m + width;
-                wk = FloatVector.broadcast(S, w[wOff + 6]);
-                l1 = wk.fma(FloatVector.fromArray(S, src, b - 1), l1);
-                l2 = wk.fma(FloatVector.fromArray(S, src, b + L - 1), l2);
-                wk = FloatVector.broadcast(S, w[wOff + 7]);
-                c1 = wk.fma(FloatVector.fromArray(S, src, b), c1);
-                c2 = wk.fma(FloatVector.fromArray(S, src, b + L), c2);
-                wk = FloatVector.broadcast(S, w[wOff + 8]);
-                r1 = wk.fma(FloatVector.fromArray(S, src, b + 1), r1);
-                r2 = wk.fma(FloatVector.fromArray(S, src, b + L + 1), r2);
+                // l, c, r: the left, centre and right kernel columns' sums over the three rows; 1 and 2: stride-1
+                // positions 2x + i and 2x + L + i
+                FloatVector l1 = zero, l2 = zero, c1 = zero, c2 = zero, r1 = zero, r2 = zero;
+                for (int ky = 0, row = centre - width + 2 * x; ky < 3; ky++, row += width) {
+                    FloatVector wk = FloatVector.broadcast(S, w[wOff + 3 * ky]);
+                    l1 = wk.fma(FloatVector.fromArray(S, src, row - 1), l1);
+                    l2 = wk.fma(FloatVector.fromArray(S, src, row + L - 1), l2);
+                    wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 1]);
+                    c1 = wk.fma(FloatVector.fromArray(S, src, row), c1);
+                    c2 = wk.fma(FloatVector.fromArray(S, src, row + L), c2);
+                    wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 2]);
+                    r1 = wk.fma(FloatVector.fromArray(S, src, row + 1), r1);
+                    r2 = wk.fma(FloatVector.fromArray(S, src, row + L + 1), r2);
+                }
                 VectorMask<Float> left = VectorMask.fromArray(S, AFTER_FIRST_LANE, x == 0 ? 0 : L);
                 FloatVector low = init.add(c1).add(l1, left).add(r1);
                 FloatVector high = init.add(c2).add(l2).add(r2);
