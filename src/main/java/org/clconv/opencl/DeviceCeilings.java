@@ -13,7 +13,7 @@ import org.jocl.cl_mem;
 /**
  * The measured limits of an OpenCL device, timed with the same profiling events as the convolutions:
  * <ul>
- * <li>copy bandwidth: a buffer of up to {@value #COPY_MIB} MiB copied by a coalesced float4 kernel and by
+ * <li>copy bandwidth: a filled buffer of up to {@value #COPY_MIB} MiB copied by a coalesced float4 kernel and by
  *     {@code clEnqueueCopyBuffer}, whichever is faster; bytes read plus written over the device time;</li>
  * <li>fp32 FMA rate: independent {@code fma} chains per work-item, enough work-items to fill every compute
  *     unit, and enough iterations for each launch to take about {@value #TARGET_MILLIS} ms; scalar chains
@@ -27,10 +27,11 @@ public final class DeviceCeilings {
     /**
      * (chains, vector width) of the FMA variants: 8 scalar chains per work-item fill a GPU (its parallelism is
      * across work-items); a CPU device such as PoCL runs one work-item's code on one core and needs explicit SIMD
-     * with many independent chains (16 of float16 reach ~80% of what vectorised Java gets on the same cores, 8
-     * scalar chains ~3%).
+     * with enough independent chains to cover the FMA latency on every pipe, but no more than its vector registers
+     * hold: on AVX2 (16 registers of 8 floats) 12 chains of float8 reach 204 GFLOP/s on two cores where 16 chains
+     * of float16 (32 registers' worth, spilled) reached 55. float4 is for 128-bit SIMD, float16 for AVX-512.
      */
-    private static final int[][] FMA_SHAPES = {{8, 1}, {16, 16}};
+    private static final int[][] FMA_SHAPES = {{8, 1}, {8, 4}, {12, 8}, {8, 16}};
     static final int ROUNDS = 10;
     static final int TARGET_MILLIS = 20;
     /** Work-items per compute unit for the FMA kernel: many resident warps/wavefronts on a GPU, SIMD lanes on a CPU. */
@@ -61,6 +62,7 @@ public final class DeviceCeilings {
              DeviceTensor target = backend.allocate(Shape.of(floats))) {
             cl_mem in = source.mem(backend);
             cl_mem out = target.mem(backend);
+            fill(backend, in, copyBytes);
             kernelCopy = bestRate(2.0 * copyBytes, () -> launch(backend, COPY, "", floats / 4, in, out));
             bufferCopy = bestRate(2.0 * copyBytes, () -> backend.timeOnQueue((queue, event) -> ClErrors.check(
                     "clEnqueueCopyBuffer", CL.clEnqueueCopyBuffer(queue, in, out, 0, 0, copyBytes, 0, null, event))));
@@ -81,6 +83,18 @@ public final class DeviceCeilings {
                 copyHow + " over " + (copyBytes >> 20) + " MiB, bytes read+written, device time (best of "
                         + ROUNDS + ")",
                 fmaHow + ", device time (best of " + ROUNDS + ")");
+    }
+
+    /**
+     * Writes every byte of {@code buffer} before it is timed as a copy's source. A CPU device such as PoCL backs a
+     * buffer with host pages that stay unmapped until written, and reads of those all hit the one shared zero page,
+     * which stays in cache: PoCL copied an unwritten 256 MiB buffer at 74-80 GB/s against 32-33 GB/s once it was
+     * filled, the same as Java's copy on the same cores.
+     */
+    static void fill(OpenClBackend backend, cl_mem buffer, long bytes) {
+        float[] pattern = {1.0f};
+        backend.timeOnQueue((queue, event) -> ClErrors.check("clEnqueueFillBuffer", CL.clEnqueueFillBuffer(queue,
+                buffer, Pointer.to(pattern), Sizeof.cl_float, 0, bytes, 0, null, event)));
     }
 
     /** Copy bandwidth in bytes read plus written per second. */
