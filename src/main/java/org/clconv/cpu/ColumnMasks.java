@@ -4,17 +4,23 @@ package org.clconv.cpu;
  * Which outputs of a row of {@code width} floats may take the left (kx = 0) and right (kx = 2) taps of a 3x3
  * stencil whose taps are {@code dil} apart: the others read the zero padding. The row's columns repeat every
  * {@code width} floats of a flat plane, so the masks do too; they are long enough for a vector starting at any
- * column.
+ * column. As bits ({@link #leftBits}, {@link #rightBits}: all ones or zero per float, to AND a tap column's sum
+ * with) they run on for {@link #period} floats, a whole number of rows and of vectors, so that a kernel walking
+ * that many outputs indexes them with its own position.
  */
 final class ColumnMasks {
     private final int width;
     private final int dil;
+    private final int period;
     private final boolean[] left;
     private final boolean[] right;
+    private final int[] leftBits;
+    private final int[] rightBits;
 
     ColumnMasks(int width, int dil, int vectorLength) {
         this.width = width;
         this.dil = dil;
+        this.period = width * (vectorLength / gcd(width, vectorLength));
         this.left = new boolean[width + vectorLength];
         this.right = new boolean[width + vectorLength];
         for (int i = 0; i < left.length; i++) {
@@ -22,6 +28,16 @@ final class ColumnMasks {
             left[i] = x >= dil;
             right[i] = x + dil < width;
         }
+        this.leftBits = new int[period + vectorLength];
+        this.rightBits = new int[period + vectorLength];
+        for (int i = 0; i < leftBits.length; i++) {
+            leftBits[i] = left[i % width] ? -1 : 0;
+            rightBits[i] = right[i % width] ? -1 : 0;
+        }
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     int width() {
@@ -40,6 +56,21 @@ final class ColumnMasks {
     /** right()[x + j]: whether output column x + j (mod width) takes its kx = 2 tap. */
     boolean[] right() {
         return right;
+    }
+
+    /** The least multiple of the row width that is also a multiple of the vector length. */
+    int period() {
+        return period;
+    }
+
+    /** leftBits()[q + j], q a column (mod width) and j a lane: all ones where {@link #left()} is true, else 0. */
+    int[] leftBits() {
+        return leftBits;
+    }
+
+    /** rightBits()[q + j]: all ones where {@link #right()} is true, else 0. */
+    int[] rightBits() {
+        return rightBits;
     }
 
     /**

@@ -58,6 +58,44 @@ class Depthwise3x3ConvolutionTest {
     }
 
     /**
+     * The vector kernels mask a row's outer columns by adding +0.0 where the scalar ones add nothing: the same float
+     * unless the sum were -0.0. Here every bias is -0.0, weights and inputs are signed zeros and a few infinities
+     * and NaNs among ordinary values, on widths whose rows take the flat run's whole periods (28, 56, 112) and
+     * others: still the plain kernels' floats, bit for bit (signed zeros included).
+     */
+    @Test
+    void signedZerosAndNonFiniteInputsGiveThePlainKernelsFloats() {
+        ParallelRunner runner = new ParallelRunner(POOL);
+        ConvPath fast = new Depthwise3x3Convolution(runner, MicroKernels.best());
+        ConvPath plain = new Depthwise3x3Convolution(runner, new ScalarMicroKernels());
+        Random rnd = new Random(41);
+        float[] values = {0f, -0f, 0f, -0f, 1.5f, -2f, 0.25f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+            Float.NaN};
+        for (int width : new int[] {9, 28, 31, 56, 112}) {
+            for (int dil = 1; dil <= 2; dil++) {
+                int channels = 3;
+                Conv2d spec = Conv2d.depthwise(channels, 1, 3, 3).padding(dil).dilation(dil).build();
+                float[] w = new float[channels * 9];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = values[rnd.nextInt(7)];
+                }
+                float[] bias = new float[channels];
+                Arrays.fill(bias, -0f);
+                ConvLayer layer = new ConvLayer(spec, new Tensor(spec.weightShape(), w),
+                        new Tensor(Shape.of(channels), bias));
+                Shape shape = Shape.of(1, channels, 12, width);
+                float[] x = new float[channels * 12 * width];
+                for (int i = 0; i < x.length; i++) {
+                    // mostly signed zeros, so that many sums are zeros of either sign
+                    x[i] = rnd.nextInt(8) == 0 ? values[4 + rnd.nextInt(6)] : values[rnd.nextInt(4)];
+                }
+                Tensor input = new Tensor(shape, x);
+                assertArrayEquals(run(plain, layer, input), run(fast, layer, input), spec + " on " + shape);
+            }
+        }
+    }
+
+    /**
      * Stride 2 at both parities of width and height (an odd width's last output has its right tap on the padding,
      * an odd height's last row its bottom one), widths around one and two vectors of outputs (moved-back last
      * vectors, rows of plain loops), rows split over threads, and even heights, whose last plane's last row ends
