@@ -1088,57 +1088,56 @@ final class VectorMicroKernels implements MicroKernels {
         if (whole < L) {
             return PLAIN.winogradOutput(m, mOff, mPitch, start, out, outOff, width, rows);
         }
-        FloatVector init = FloatVector.broadcast(S, start);
-        FloatVector check = FloatVector.zero(S);
-        for (int j = 0; j < whole; j += L) {
-            int t = Math.min(j, whole - L);
-            int mt = mOff + t;
-            // row 0 (A^T's first row over M's rows), then row 1 (its second row): no vector chosen by a branch,
-            // whose merge C2 would box
-            FloatVector p0 = firstRow(m, mt, mPitch);
-            FloatVector p1 = firstRow(m, mt + mPitch, mPitch);
-            FloatVector p2 = firstRow(m, mt + 2 * mPitch, mPitch);
-            FloatVector p3 = firstRow(m, mt + 3 * mPitch, mPitch);
-            check = zipStore(init.add(p0.add(p1).add(p2)), init.add(p1.sub(p2).sub(p3)), check, out,
-                    outOff + 2 * t);
-            if (rows == 2) {
-                p0 = secondRow(m, mt, mPitch);
-                p1 = secondRow(m, mt + mPitch, mPitch);
-                p2 = secondRow(m, mt + 2 * mPitch, mPitch);
-                p3 = secondRow(m, mt + 3 * mPitch, mPitch);
-                check = zipStore(init.add(p0.add(p1).add(p2)), init.add(p1.sub(p2).sub(p3)), check, out,
-                        outOff + width + 2 * t);
-            }
+        float check = 0f;
+        for (int i = 0; i < rows; i++) {
+            check += outputRow(m, mOff, mPitch, i, start, out, outOff + i * width, whole);
         }
         boolean finite = true;
         for (int t = whole; 2 * t < width; t++) {
             finite &= ScalarMicroKernels.winogradOutputTile(m, mOff + t, mPitch, start, out, outOff + 2 * t, width,
                     rows, false);
         }
-        return finite && check.reduceLanes(VectorOperators.ADD) == 0f;
+        return finite && check == 0f;
     }
 
     /**
-     * Stores even-column outputs y0 and odd-column outputs y1 zipped at out[o ...] (2L floats) and returns check
-     * plus y0 - y0 and y1 - y1. Small enough for C2 to inline whatever it is given (helpers taking vectors that
-     * were not inlined boxed them, see gemm8x3).
+     * Output row i of {@link #winogradOutput} for its whole tiles; returns the sum of y - y over them (0, or NaN
+     * where one is not finite). A^T's two rows as one expression: (m_i + s m_i+1) + s m_i+2 with s = 1 for row 0
+     * (m0 + m1 + m2) and -1 for row 1 (m1 - m2 - m3, the same floats: x - y is x + -y, and -1 * y is exact). One
+     * method per row, with the row chosen by a branch, made C2 box the vectors merged after it, and the whole
+     * transform in one method left part of it to the unintrinsified vector code (a tenth of res3x3's time).
      */
-    private static FloatVector zipStore(FloatVector y0, FloatVector y1, FloatVector check, float[] out, int o) {
-        y0.rearrange(ZIP_LOW).blend(y1.rearrange(ZIP_LOW), ODD_LANES).intoArray(out, o);
-        y0.rearrange(ZIP_HIGH).blend(y1.rearrange(ZIP_HIGH), ODD_LANES).intoArray(out, o + L);
-        return check.add(y0.sub(y0)).add(y1.sub(y1));
-    }
-
-    /** A^T's first row on column b of M (m at mb, rows of M 4 * mPitch apart): m0 + m1 + m2. */
-    private static FloatVector firstRow(float[] m, int mb, int mPitch) {
-        return FloatVector.fromArray(S, m, mb).add(FloatVector.fromArray(S, m, mb + 4 * mPitch))
-                .add(FloatVector.fromArray(S, m, mb + 8 * mPitch));
-    }
-
-    /** A^T's second row: m1 - m2 - m3. */
-    private static FloatVector secondRow(float[] m, int mb, int mPitch) {
-        return FloatVector.fromArray(S, m, mb + 4 * mPitch).sub(FloatVector.fromArray(S, m, mb + 8 * mPitch))
-                .sub(FloatVector.fromArray(S, m, mb + 12 * mPitch));
+    private static float outputRow(float[] m, int mOff, int mPitch, int i, float start, float[] out, int o,
+            int whole) {
+        FloatVector init = FloatVector.broadcast(S, start);
+        FloatVector sign = FloatVector.broadcast(S, i == 0 ? 1f : -1f);
+        FloatVector check = FloatVector.zero(S);
+        int rowStep = 4 * mPitch;
+        for (int j = 0; j < whole; j += L) {
+            int t = Math.min(j, whole - L);
+            int mb = mOff + t + i * rowStep;
+            FloatVector p0 = FloatVector.fromArray(S, m, mb)
+                    .add(sign.mul(FloatVector.fromArray(S, m, mb + rowStep)))
+                    .add(sign.mul(FloatVector.fromArray(S, m, mb + 2 * rowStep)));
+            mb += mPitch;
+            FloatVector p1 = FloatVector.fromArray(S, m, mb)
+                    .add(sign.mul(FloatVector.fromArray(S, m, mb + rowStep)))
+                    .add(sign.mul(FloatVector.fromArray(S, m, mb + 2 * rowStep)));
+            mb += mPitch;
+            FloatVector p2 = FloatVector.fromArray(S, m, mb)
+                    .add(sign.mul(FloatVector.fromArray(S, m, mb + rowStep)))
+                    .add(sign.mul(FloatVector.fromArray(S, m, mb + 2 * rowStep)));
+            mb += mPitch;
+            FloatVector p3 = FloatVector.fromArray(S, m, mb)
+                    .add(sign.mul(FloatVector.fromArray(S, m, mb + rowStep)))
+                    .add(sign.mul(FloatVector.fromArray(S, m, mb + 2 * rowStep)));
+            FloatVector y0 = init.add(p0.add(p1).add(p2));
+            FloatVector y1 = init.add(p1.sub(p2).sub(p3));
+            y0.rearrange(ZIP_LOW).blend(y1.rearrange(ZIP_LOW), ODD_LANES).intoArray(out, o + 2 * t);
+            y0.rearrange(ZIP_HIGH).blend(y1.rearrange(ZIP_HIGH), ODD_LANES).intoArray(out, o + 2 * t + L);
+            check = check.add(y0.sub(y0)).add(y1.sub(y1));
+        }
+        return check.reduceLanes(VectorOperators.ADD);
     }
 
     /**
