@@ -883,7 +883,7 @@ final class VectorMicroKernels implements MicroKernels {
 
     /**
      * Outputs [from, n) one vector at a time (from is a row's start); the last vector is moved back to end at n.
-     * With dilation 1, whole periods of {@link ColumnMasks#period} outputs go first ({@link #periods}). The outer
+     * With dilation 1, every whole vector but the moved-back last goes first ({@link #periods}). The outer
      * columns' sums are ANDed with the column bits rather than blended: the sum they join is never -0.0 (start +
      * centre, and centre's chain begins at +0.0), so adding a masked-out +0.0 leaves it as it was, and the floats
      * match the blend's and the scalar kernel's.
@@ -925,13 +925,13 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * {@link #flatRun}'s whole periods from {@code from}, for dilation 1; returns where they end. Each period is a
-     * loop whose loads, column bits and store are all at its counter plus a fixed offset, so C2 checks their
-     * bounds once before the loop instead of at every load, and the taps' +-1 fold into the loads' addresses
-     * (with the dilation a variable, the nine offsets take nine registers and spill). 3x3 on AVX2, one thread,
-     * steady state: 112-wide rows 16 -> 11 cycles per vector, 28-wide 18 -> 14; mb_dw32 (32 x 112x112) 0.69 of
-     * the time on one and two threads, mb_dw256 (256 x 28x28) 0.83. Dilated layers, rarer, keep the per-vector
-     * loop.
+     * {@link #flatRun}'s whole vectors from {@code from}, for dilation 1, in periods of {@link ColumnMasks#period}
+     * outputs (the last one cut to the whole vectors left); returns where they end. Each period is a loop whose
+     * loads, column bits and store are all at its counter plus a fixed offset, so C2 checks their bounds once
+     * before the loop instead of at every load, and the taps' +-1 fold into the loads' addresses (with the
+     * dilation a variable, the nine offsets take nine registers and spill). 3x3 on AVX2, one thread, steady
+     * state: 112-wide rows 16 -> 10.5 cycles per vector, 28-wide 18 -> 10; mb_dw32 (32 x 112x112) 0.69 of the
+     * time on one and two threads, mb_dw256 (256 x 28x28) 0.65. Dilated layers, rarer, keep the per-vector loop.
      */
     private static int periods(float[] src, int srcOff, ColumnMasks columns, float[] w, int wOff, float start,
             float[] out, int outOff, int from, int n) {
@@ -947,12 +947,14 @@ final class VectorMicroKernels implements MicroKernels {
         FloatVector init = FloatVector.broadcast(S, start);
         FloatVector zero = FloatVector.zero(S);
         int p = from;
-        for (; p + period <= n; p += period) {
+        while (n - p >= L) {
+            // a whole period, or the whole vectors left
+            int end = Math.min(period, n - p - (n - p) % L);
             int top = srcOff + p - rowStep;
             int mid = srcOff + p;
             int bottom = srcOff + p + rowStep;
             int o = outOff + p;
-            for (int q = 0; q < period; q += L) {
+            for (int q = 0; q < end; q += L) {
                 FloatVector l = w00.fma(FloatVector.fromArray(S, src, top + q - 1), zero);
                 FloatVector c = w01.fma(FloatVector.fromArray(S, src, top + q), zero);
                 FloatVector r = w02.fma(FloatVector.fromArray(S, src, top + q + 1), zero);
@@ -966,6 +968,7 @@ final class VectorMicroKernels implements MicroKernels {
                         .add(r.reinterpretAsInts().and(IntVector.fromArray(BITS, right, q)).reinterpretAsFloats())
                         .intoArray(out, o + q);
             }
+            p += end;
         }
         return p;
     }
