@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
  */
 class MicroKernelsTest {
     /**
-     * The narrow-tail GEMM against the plain one, bit for bit: 1-9 panels (groups of four and single ones), 1-15
-     * columns, depths 1-300, B rows of any pitch, C with other columns around (left alone), and the weight panels
-     * ending right after the last panel's last k.
+     * The narrow-tail GEMM against the plain one, bit for bit: 1-19 panels (groups of eight or four and single
+     * ones), 1-15 columns, depths 1-300, B rows of any pitch, C with other columns around (left alone), and the
+     * weight panels ending right after the last panel's last k.
      */
     @Test
     void gemmColumnsGivesThePlainGemmsFloatsAndTouchesOnlyItsColumns() {
@@ -25,7 +25,7 @@ class MicroKernelsTest {
         int rows = MicroKernels.ROWS;
         Random rnd = new Random(17);
         for (int trial = 0; trial < 300; trial++) {
-            int panels = 1 + rnd.nextInt(9);
+            int panels = 1 + rnd.nextInt(19);
             int depth = 1 + rnd.nextInt(300);
             int cols = 1 + rnd.nextInt(15);
             int ldb = cols + rnd.nextInt(40);
