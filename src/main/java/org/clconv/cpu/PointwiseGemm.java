@@ -20,9 +20,11 @@ final class PointwiseGemm implements ConvPath {
      * Tails of at most this many columns (past a tile's whole vectors) go through {@link MicroKernels#gemmColumns},
      * all of a unit's panels in one call: about one load per k, column and panel there against nine per k and
      * panel for a whole vector, but it streams the weights once per column. Measured (A/B medians, 2 threads):
-     * 1024 channels of 7x7, a 1-column tail, 413 -> 300 us; 512 channels of 14x14, a 4-column tail, 3-6% slower.
+     * 1024 channels of 7x7, a 1-column tail, 413 -> 300 us; 512 channels of 14x14, a 4-column tail, 3-6% slower
+     * while gemmColumns ran one panel at a time on AVX2, 0.94 of the time since it runs eight (square maps only
+     * leave tails of 0, 1 or 4 columns).
      */
-    private static final int NARROW_TAIL = 2;
+    private static final int NARROW_TAIL = 4;
 
     private final ParallelRunner runner;
     private final PackedWeightCache weights;

@@ -208,6 +208,14 @@ class CpuBackendTest {
             ConvLayer pointwise = layer(Conv2d.pointwise(70, 17).activation(Activation.RELU6).build());
             Tensor input = random(Shape.of(2, 70, 16, 24));
             assertArrayEquals(scalar.conv2d(pointwise, input).data(), best.conv2d(pointwise, input).data());
+            // tails of 4 (14x14) and 1 (7x7) columns past the whole vectors; 72 weight panels, 9 per unit on two
+            // threads: the narrow-tail GEMM's groups of panels and its single ones
+            ConvLayer narrow = layer(Conv2d.pointwise(70, 576).build());
+            for (int size : new int[] {14, 7}) {
+                Tensor map = random(Shape.of(1, 70, size, size));
+                assertArrayEquals(scalar.conv2d(narrow, map).data(), best.conv2d(narrow, map).data(),
+                        size + "x" + size);
+            }
         }
     }
 
