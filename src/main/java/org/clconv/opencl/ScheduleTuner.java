@@ -116,18 +116,24 @@ public final class ScheduleTuner {
      */
     private List<Trial> timed(ConvLayer layer, List<Trial> checked, DeviceTensor in, DeviceTensor out) {
         long[][] nanos = new long[checked.size()][repeats];
+        String[] failed = new String[checked.size()];
         for (int round = 0; round < repeats; round++) {
             for (int i = 0; i < checked.size(); i++) {
-                if (checked.get(i).accepted()) {
-                    nanos[i][round] = backend.conv2d(layer, in, out, checked.get(i).params());
+                if (checked.get(i).accepted() && failed[i] == null) {
+                    try {
+                        nanos[i][round] = backend.conv2d(layer, in, out, checked.get(i).params());
+                    } catch (IllegalArgumentException | OpenClException e) {
+                        // as in check: a schedule that fails on the device is no result, the others still are
+                        failed[i] = e.getMessage();
+                    }
                 }
             }
         }
         List<Trial> trials = new ArrayList<>();
         for (int i = 0; i < checked.size(); i++) {
             Trial t = checked.get(i);
-            if (!t.accepted()) {
-                trials.add(t);
+            if (!t.accepted() || failed[i] != null) {
+                trials.add(t.accepted() ? new Trial(t.params(), Double.NaN, t.error(), failed[i]) : t);
                 continue;
             }
             Arrays.sort(nanos[i]);

@@ -21,6 +21,7 @@ import org.clconv.Padding;
 import org.clconv.Shape;
 import org.clconv.Tensor;
 import org.clconv.cpu.CpuBackend;
+import org.jocl.CL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +60,31 @@ class ScheduleTunerTest {
                 assertTrue(t.accepted() && t.error() <= ScheduleTuner.TOLERANCE && t.millis() > 0, t.toString());
             }
             assertTrue(result.winner().equals(defaults) || result.winner().equals(other));
+        }
+    }
+
+    /**
+     * A candidate that passed its check but fails on the device while it is timed is rejected with the device's
+     * error, and the tuning goes on with the others.
+     */
+    @Test
+    void aCandidateFailingWhileTimedIsRejectedAndTheOthersStillCompete() {
+        KernelParams defaults = KernelParams.CPU_DEFAULTS;
+        KernelParams other = defaults.with(DepthwiseSchedule.staged(4, 2, 1, 1, 8, 1));
+        Tensor input = random(DEPTHWISE_INPUT, 6);
+        try (OpenClBackend backend = OpenClTesting.fresh(defaults); CpuBackend cpu = new CpuBackend(1)) {
+            ScheduleTuner tuner = new ScheduleTuner(backend, cpu, 3);
+            ScheduleTuner.Result result;
+            // launches: the two checks, then rounds of (defaults, other): the fourth is other's first timed run
+            try (InjectedFault fault = InjectedFault.nth("clEnqueueNDRangeKernel", 4, CL.CL_OUT_OF_RESOURCES)) {
+                result = tuner.tune(DEPTHWISE, input, List.of(defaults, other));
+                assertEquals(1, fault.fired());
+            }
+            ScheduleTuner.Trial failed = result.trials().get(1);
+            assertFalse(failed.accepted(), failed.toString());
+            assertTrue(failed.rejected().contains("CL_OUT_OF_RESOURCES"), failed.rejected());
+            assertEquals(defaults, result.winner());
+            assertTrue(result.trials().get(0).millis() > 0, result.trials().get(0).toString());
         }
     }
 
