@@ -1146,9 +1146,10 @@ final class VectorMicroKernels implements MicroKernels {
     /**
      * Output row i of {@link #winogradOutput} for its whole tiles; returns the sum of y - y over them (0, or NaN
      * where one is not finite). A^T's two rows as one expression: (m_i + s m_i+1) + s m_i+2 with s = 1 for row 0
-     * (m0 + m1 + m2) and -1 for row 1 (m1 - m2 - m3, the same floats: x - y is x + -y, and -1 * y is exact). One
-     * method per row, with the row chosen by a branch, made C2 box the vectors merged after it, and the whole
-     * transform in one method left part of it to the unintrinsified vector code (a tenth of res3x3's time).
+     * (m0 + m1 + m2) and -1 for row 1 (m1 - m2 - m3, the same floats: x - y is x + -y, and -1 * y is exact), one
+     * call per row: choosing the second row's work by a branch inside one loop made C2 box the vectors merged after
+     * it, and the whole transform in one method went past C2's inlining budget, leaving part of it to the Vector
+     * API's Java fallback (a tenth of res3x3's time).
      */
     private static float outputRow(float[] m, int mOff, int mPitch, int i, float start, float[] out, int o,
             int whole) {
