@@ -8,7 +8,7 @@ package org.clconv.cpu;
  */
 final class GemmTiles {
     /** B operand budget per tile: a quarter of a typical 1 MiB L2, leaving room for weights and C. */
-    private static final int B_FLOATS = 64 * 1024;
+    static final int B_FLOATS = 64 * 1024;
     /** Widest tile: beyond this the C tile (4 rows) outgrows L1 for no gain. */
     private static final int MAX_WIDTH = 1024;
     private GemmTiles() {

@@ -9,7 +9,8 @@ import org.clconv.ConvLayer;
  * 1x1, stride 1, unpadded: per (batch, group) the matrix product out[co][p] = sum_ci W[co][ci] * in[ci][p]
  * over the flattened spatial index p, which is contiguous in NCHW, so the input itself is the B operand (row
  * stride H*W), read in place unless the kernels run faster on a contiguous copy at this depth
- * ({@link MicroKernels#packedDepth}): then each unit first copies its tile's whole register-tile blocks. A tile's
+ * ({@link MicroKernels#packedDepth}): then each unit first copies its tile's whole register-tile blocks (or, where
+ * a tile's panels are split over several units and the tiles are small, one pass packs every tile for all). A tile's
  * last columns short of a whole vector are copied into a padded scratch, and only where a whole vector read in
  * place would run past the input's end (tails of up to {@link #NARROW_TAIL} columns are read exactly, column by
  * column). Units are (batch, group, column tile, run of weight panels).
@@ -39,32 +40,83 @@ final class PointwiseGemm implements ConvPath {
     @Override
     public void run(ConvLayer layer, ConvGeometry g, float[] in, float[] out) {
         Conv2d c = g.spec();
+        int plane = g.inH() * g.inW();
+        int depth = c.inChannelsPerGroup();
+        int tile = GemmTiles.width(depth, plane, kernels.columnStep(), kernels.tileColumns());
+        int tiles = (plane + tile - 1) / tile;
+        int groupPanels = WeightPanels.panelsPerGroup(c);
+        int baseUnits = g.batch() * c.groups() * tiles;
+        int perUnit = runner.partsPerPiece(groupPanels, baseUnits);
+        int chunks = (groupPanels + perUnit - 1) / perUnit;
+        boolean packB = depth >= kernels.packedDepth();
+        // a tile whose panels are split over several units has its B packed once for all of them, before them,
+        // where all those tiles fit the L2 budget of two tiles (packed per unit, 1024 channels of 7x7 copied their
+        // B eight times, 512 of 14x14 four times: 0.93-0.97 of the time; 64 channels of 56x56, whose four tiles are
+        // 1 MiB, ran 1.11 times slower packed in advance, its tiles out of L2 by the time the units read them)
+        boolean shareB = packB && chunks > 1 && (long) baseUnits * depth * tile <= 2L * GemmTiles.B_FLOATS;
+        float[] shared = shareB ? runner.borrow(baseUnits * depth * tile) : null;
+        try {
+            if (shared != null) {
+                packTiles(g, in, shared, tiles, tile);
+            }
+            multiply(layer, g, in, out, shared, tile, tiles, perUnit, chunks, packB);
+        } finally {
+            if (shared != null) {
+                runner.giveBack(shared);
+            }
+        }
+    }
+
+    /** Every tile's whole register-tile blocks into shared, tile after tile (base unit i at i * depth * tile). */
+    private void packTiles(ConvGeometry g, float[] in, float[] shared, int tiles, int tile) {
+        Conv2d c = g.spec();
+        int plane = g.inH() * g.inW();
+        int depth = c.inChannelsPerGroup();
+        int step = kernels.columnStep();
+        int block = kernels.tileColumns();
+        int units = g.batch() * c.groups() * tiles;
+        runner.run(units, (long) depth * tile, (from, to) -> {
+            for (int u = from; u < to; u++) {
+                int p0 = (u % tiles) * tile;
+                int grpAndBatch = u / tiles;
+                int len = Math.min(tile, plane - p0);
+                int whole = len - len % step;
+                int inOff = ((grpAndBatch / c.groups()) * c.inChannels() + (grpAndBatch % c.groups()) * depth) * plane
+                        + p0;
+                for (int q = 0; q < whole / block; q++) {
+                    kernels.copyRows(in, inOff + q * block, plane, shared, (u * tile + q * block) * depth, block,
+                            block, depth);
+                }
+            }
+        });
+    }
+
+    private void multiply(ConvLayer layer, ConvGeometry g, float[] in, float[] out, float[] shared, int tile,
+            int tiles, int perUnit, int chunks, boolean packB) {
+        Conv2d c = g.spec();
         float[] panels = weights.panelsFor(layer);
         OutputRows outputRows = new OutputRows(layer);
         int plane = g.inH() * g.inW();
         int depth = c.inChannelsPerGroup();
         int step = kernels.columnStep();
         int block = kernels.tileColumns();
-        int tile = GemmTiles.width(depth, plane, step, block);
         int pitch = GemmTiles.roundUp(tile, step);
-        int tiles = (plane + tile - 1) / tile;
         int groups = c.groups();
         int coutG = c.outChannelsPerGroup();
         int groupPanels = WeightPanels.panelsPerGroup(c);
-        int baseUnits = g.batch() * groups * tiles;
-        int perUnit = runner.partsPerPiece(groupPanels, baseUnits);
-        int chunks = (groupPanels + perUnit - 1) / perUnit;
         long macsPerUnit = (long) perUnit * ROWS * depth * tile;
-        boolean packB = depth >= kernels.packedDepth();
-        int[] scratchFloats = {ROWS * pitch, depth * step, perUnit * ROWS * NARROW_TAIL, packB ? depth * tile : 0};
-        runner.run(baseUnits * chunks, macsPerUnit, scratchFloats, (from, to, scratch) -> {
+        int[] scratchFloats = {ROWS * pitch, depth * step, perUnit * ROWS * NARROW_TAIL,
+            packB && shared == null ? depth * tile : 0};
+        runner.run(g.batch() * groups * tiles * chunks, macsPerUnit, scratchFloats, (from, to, scratch) -> {
             float[] acc = scratch[0];
             float[] tail = scratch[1];
             float[] tailSums = scratch[2];
-            float[] packed = scratch[3];
             for (int u = from; u < to; u++) {
                 int chunk = u % chunks;
                 int rest = u / chunks;
+                // the unit's packed B: its tile's in shared, else packed here into the chunk's scratch
+                float[] packed = shared != null ? shared : scratch[3];
+                int packedOff = shared != null ? rest * tile * depth : 0;
                 int p0 = (rest % tiles) * tile;
                 rest /= tiles;
                 int grp = rest % groups;
@@ -81,10 +133,10 @@ final class PointwiseGemm implements ConvPath {
                         System.arraycopy(in, inOff + k * plane + whole, tail, k * step, len - whole);
                     }
                 }
-                // whole blocks of the tile, block q's k-th row at packed[(q*depth + k)*block]; the columns after
-                // them (up to `whole`) are read in place
+                // whole blocks of the tile, block q's k-th row at packed[packedOff + (q*depth + k)*block]; the
+                // columns after them (up to `whole`) are read in place
                 int blocks = packB ? whole / block : 0;
-                for (int q = 0; q < blocks; q++) {
+                for (int q = 0; shared == null && q < blocks; q++) {
                     kernels.copyRows(in, inOff + q * block, plane, packed, q * depth * block, block, block, depth);
                 }
                 int firstPanel = chunk * perUnit;
@@ -109,7 +161,7 @@ final class PointwiseGemm implements ConvPath {
                     int sumsPitch = direct ? plane : pitch;
                     outputRows.beginPanel(sums, sumsOff, sumsPitch, len, co0, valid);
                     for (int q = 0; q < blocks; q++) {
-                        kernels.gemm(panels, panel, depth, packed, q * depth * block, block, sums,
+                        kernels.gemm(panels, panel, depth, packed, packedOff + q * depth * block, block, sums,
                                 sumsOff + q * block, sumsPitch, block);
                     }
                     int inPlace = blocks * block;

@@ -222,7 +222,8 @@ class CpuBackendTest {
     /**
      * The pointwise GEMM over B packed into contiguous blocks gives the floats it gives over B in place: scalar
      * kernels that ask for packing from 2 deep, in blocks of 3 columns (437 = 145 blocks + 2 columns read in
-     * place), against plain scalar kernels; groups, several column tiles and panels split across chunks included.
+     * place), against plain scalar kernels; groups, several column tiles and panels split across chunks included,
+     * their B packed once for all chunks (small layers) or per chunk (300 deep: too large to pack in advance).
      */
     @Test
     void packedBGivesTheFloatsOfBInPlace() {
@@ -239,7 +240,8 @@ class CpuBackendTest {
         };
         List<ConvLayer> layers = List.of(layer(Conv2d.pointwise(70, 9).build()),
                 layer(Conv2d.pointwise(2, 17).activation(Activation.RELU).build()),
-                layer(Conv2d.pointwise(2 * 300, 2 * 20).groups(2).build()), layer(Conv2d.pointwise(1, 8).build()));
+                layer(Conv2d.pointwise(2 * 300, 2 * 20).groups(2).build()), layer(Conv2d.pointwise(1, 8).build()),
+                layer(Conv2d.pointwise(300, 40).build()));
         try (CpuBackend plain = new CpuBackend(2, new ScalarMicroKernels());
                 CpuBackend packed = new CpuBackend(2, packing)) {
             for (ConvLayer layer : layers) {
