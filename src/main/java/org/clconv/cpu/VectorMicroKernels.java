@@ -923,7 +923,7 @@ final class VectorMicroKernels implements MicroKernels {
 
     /**
      * Outputs [from, n) one vector at a time (from is a row's start); the last vector is moved back to end at n.
-     * With dilation 1, every whole vector but the moved-back last goes first ({@link #periods}). The outer
+     * With dilation 1, {@link #periods} computes them all where there is at least a vector of them. The outer
      * columns' sums are ANDed with the column bits rather than blended: the sum they join is never -0.0 (start +
      * centre, and centre's chain begins at +0.0), so adding a masked-out +0.0 leaves it as it was, and the floats
      * match the blend's and the scalar kernel's.
@@ -965,8 +965,9 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * {@link #flatRun}'s whole vectors from {@code from}, for dilation 1, in periods of {@link ColumnMasks#period}
-     * outputs (the last one cut to the whole vectors left); returns where they end. Each period is a loop whose
+     * {@link #flatRun}'s outputs from {@code from}, for dilation 1, in periods of {@link ColumnMasks#period}
+     * outputs (the last one cut to the whole vectors left, then one vector moved back to end at n); returns n, or
+     * {@code from} where fewer than a vector's outputs are left for it. Each period is a loop whose
      * loads, column bits and store are all at its counter plus a fixed offset, so C2 checks their bounds once
      * before the loop instead of at every load, and the taps' +-1 fold into the loads' addresses (with the
      * dilation a variable, the nine offsets take nine registers and spill). 3x3 on AVX2, one thread, steady
@@ -986,15 +987,17 @@ final class VectorMicroKernels implements MicroKernels {
         FloatVector w22 = FloatVector.broadcast(S, w[wOff + 8]);
         FloatVector init = FloatVector.broadcast(S, start);
         FloatVector zero = FloatVector.zero(S);
-        int p = from;
-        while (n - p >= L) {
-            // a whole period, or the whole vectors left
-            int end = Math.min(period, n - p - (n - p) % L);
-            int top = srcOff + p - rowStep;
-            int mid = srcOff + p;
-            int bottom = srcOff + p + rowStep;
-            int o = outOff + p;
-            for (int q = 0; q < end; q += L) {
+        // segments [q0, q1) of the period that starts at base (a row's start, where the masks are indexed from):
+        // whole periods, then the whole vectors left, then one vector moved back to end at n
+        int base = from;
+        int q0 = 0;
+        int q1 = Math.min(period, (n - from) / L * L);
+        while (q0 < q1) {
+            int top = srcOff + base - rowStep;
+            int mid = srcOff + base;
+            int bottom = srcOff + base + rowStep;
+            int o = outOff + base;
+            for (int q = q0; q < q1; q += L) {
                 FloatVector l = w00.fma(FloatVector.fromArray(S, src, top + q - 1), zero);
                 FloatVector c = w01.fma(FloatVector.fromArray(S, src, top + q), zero);
                 FloatVector r = w02.fma(FloatVector.fromArray(S, src, top + q + 1), zero);
@@ -1008,9 +1011,20 @@ final class VectorMicroKernels implements MicroKernels {
                         .add(r.reinterpretAsInts().and(IntVector.fromArray(BITS, right, q)).reinterpretAsFloats())
                         .intoArray(out, o + q);
             }
-            p += end;
+            int done = base + q1;
+            if (done == n) {
+                return n;
+            }
+            if (q1 == period && n - done >= L) {
+                base = done;
+                q0 = 0;
+                q1 = Math.min(period, (n - base) / L * L);
+            } else {
+                q0 = n - L - base;
+                q1 = n - base;
+            }
         }
-        return p;
+        return from;
     }
 
     /**
