@@ -934,6 +934,9 @@ final class VectorMicroKernels implements MicroKernels {
         int dil = columns.dil();
         int rowStep = dil * width;
         int p = dil == 1 ? periods(src, srcOff, columns, w, wOff, start, out, outOff, from, n) : from;
+        if (p == n) {
+            return;
+        }
         int[] left = columns.leftBits();
         int[] right = columns.rightBits();
         FloatVector w00 = FloatVector.broadcast(S, w[wOff]), w01 = FloatVector.broadcast(S, w[wOff + 1]);
