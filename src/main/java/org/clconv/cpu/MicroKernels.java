@@ -48,6 +48,18 @@ interface MicroKernels {
     void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int n);
 
     /**
+     * {@link #gemm} over one register tile of {@link #tileColumns} columns read in place that also leaves them
+     * packed for the panels after it: packed[packedOff + k*tileColumns + j] = b[bOff + k*ldb + j]. Gives {@link
+     * #gemm}'s floats.
+     */
+    default void gemmPacking(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, float[] packed, int packedOff) {
+        int block = tileColumns();
+        copyRows(b, bOff, ldb, packed, packedOff, block, block, depth);
+        gemm(a, aOff, depth, packed, packedOff, block, c, cOff, ldc, block);
+    }
+
+    /**
      * {@link #gemm} for the last few columns of a tile, {@code cols} of them (fewer than {@link #columnStep}), for
      * {@code panels} consecutive weight panels (panel q at aOff + q*depth*ROWS, its rows at c row q*ROWS + i),
      * reading and writing exactly those columns. A whole-vector step over 1 real column of 16 costs about as many

@@ -136,9 +136,6 @@ final class PointwiseGemm implements ConvPath {
                 // whole blocks of the tile, block q's k-th row at packed[packedOff + (q*depth + k)*block]; the
                 // columns after them (up to `whole`) are read in place
                 int blocks = packB ? whole / block : 0;
-                for (int q = 0; shared == null && q < blocks; q++) {
-                    kernels.copyRows(in, inOff + q * block, plane, packed, q * depth * block, block, block, depth);
-                }
                 int firstPanel = chunk * perUnit;
                 int lastPanel = Math.min(groupPanels, (chunk + 1) * perUnit);
                 int tailCols = len - whole;
@@ -160,9 +157,17 @@ final class PointwiseGemm implements ConvPath {
                     int sumsOff = direct ? outOff : 0;
                     int sumsPitch = direct ? plane : pitch;
                     outputRows.beginPanel(sums, sumsOff, sumsPitch, len, co0, valid);
+                    // where no pre-pass packed B, the unit's first panel packs it as it goes
+                    boolean packing = shared == null && p == firstPanel;
                     for (int q = 0; q < blocks; q++) {
-                        kernels.gemm(panels, panel, depth, packed, packedOff + q * depth * block, block, sums,
-                                sumsOff + q * block, sumsPitch, block);
+                        int packedAt = packedOff + q * depth * block;
+                        if (packing) {
+                            kernels.gemmPacking(panels, panel, depth, in, inOff + q * block, plane, sums,
+                                    sumsOff + q * block, sumsPitch, packed, packedAt);
+                        } else {
+                            kernels.gemm(panels, panel, depth, packed, packedAt, block, sums, sumsOff + q * block,
+                                    sumsPitch, block);
+                        }
                     }
                     int inPlace = blocks * block;
                     kernels.gemm(panels, panel, depth, in, inOff + inPlace, plane, sums, sumsOff + inPlace,

@@ -53,6 +53,48 @@ class MicroKernelsTest {
     }
 
     /**
+     * The GEMM that packs its block as it goes against the plain GEMM over the same block, bit for bit, and its copy
+     * against B: depths 1-300, B rows of any pitch, C and the packed array with other floats around (left alone).
+     */
+    @Test
+    void gemmPackingGivesThePlainGemmsFloatsAndLeavesTheBlockPacked() {
+        MicroKernels best = MicroKernels.best();
+        MicroKernels plain = new ScalarMicroKernels();
+        int rows = MicroKernels.ROWS;
+        int block = best.tileColumns();
+        Random rnd = new Random(23);
+        for (int trial = 0; trial < 200; trial++) {
+            int depth = 1 + rnd.nextInt(300);
+            int ldb = block + rnd.nextInt(40);
+            float[] a = new float[rows + depth * rows];
+            float[] b = new float[3 + (depth - 1) * ldb + block];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) rnd.nextGaussian();
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) rnd.nextGaussian();
+            }
+            int ldc = block + 3;
+            float[] expected = new float[rows * ldc + 4];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = (float) rnd.nextGaussian();
+            }
+            float[] actual = expected.clone();
+            float[] packed = new float[5 + depth * block + 2];
+            Arrays.fill(packed, -7f);
+            plain.gemm(a, rows, depth, b, 3, ldb, expected, 2, ldc, block);
+            best.gemmPacking(a, rows, depth, b, 3, ldb, actual, 2, ldc, packed, 5);
+            String where = "depth " + depth + " ldb " + ldb;
+            assertArrayEquals(expected, actual, where);
+            for (int i = 0; i < packed.length; i++) {
+                int k = (i - 5) / block;
+                boolean inside = i >= 5 && k < depth;
+                assertEquals(inside ? b[3 + k * ldb + (i - 5) % block] : -7f, packed[i], where + " at " + i);
+            }
+        }
+    }
+
+    /**
      * The rows computed straight into the output: kernels of 1-7 rows and columns, row dilations 1-3, 1-21 rows,
      * widths from under three vectors to three blocks of four (whole and not), output rows with other floats
      * between them: each row it reports equals the flat stencil's, bit for bit, and nothing else is written.
