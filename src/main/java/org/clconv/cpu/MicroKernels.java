@@ -42,21 +42,42 @@ interface MicroKernels {
     int packedDepth();
 
     /**
-     * c[cOff + i*ldc + j] += sum over k < depth of a[aOff + ROWS*k + i] * b[bOff + k*ldb + j], for i < ROWS and
-     * j < n. Reads b[bOff + k*ldb + j] for every j < n, so columns past the real ones must be readable.
+     * The GEMM step: c[cOff + i*ldc + j] = base[baseOff + i*basePitch + j*baseStep] + (sum over k < depth of
+     * a[aOff + ROWS*k + i] * b[bOff + k*ldb + j], in k order from zero), for i < ROWS and j < n; the base is c
+     * itself ({@link #gemm}) or a start tile ({@link #gemmOnStarts}). Reads b[bOff + k*ldb + j] for every j < n,
+     * so columns past the real ones must be readable.
      */
-    void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int n);
+    void gemmOnto(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] base, int baseOff,
+            int basePitch, int baseStep, float[] c, int cOff, int ldc, int n);
+
+    /** c[cOff + i*ldc + j] += the sums of {@link #gemmOnto}. */
+    default void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+            int n) {
+        gemmOnto(a, aOff, depth, b, bOff, ldb, c, cOff, ldc, 1, c, cOff, ldc, n);
+    }
 
     /**
-     * {@link #gemm} over one register tile of {@link #tileColumns} columns read in place that also leaves them
-     * packed for the panels after it: packed[packedOff + k*tileColumns + j] = b[bOff + k*ldb + j]. Gives {@link
-     * #gemm}'s floats.
+     * {@link #gemm} that stores each sum onto its row's start instead of adding it to c: c[cOff + i*ldc + j] =
+     * start_i + sum, the starts given as a start tile ({@link OutputRows#startTile}: row i, {@link #tileColumns}
+     * floats from starts[i * tileColumns()], holds start_i in every float). The same floats as {@link #gemm} over
+     * rows first set to their starts, without that pass over c and without reading c back (a tenth of a 32-deep
+     * pointwise layer's time).
      */
-    default void gemmPacking(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
-            int ldc, float[] packed, int packedOff) {
+    default void gemmOnStarts(float[] starts, float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c,
+            int cOff, int ldc, int n) {
+        gemmOnto(a, aOff, depth, b, bOff, ldb, starts, 0, tileColumns(), 0, c, cOff, ldc, n);
+    }
+
+    /**
+     * {@link #gemmOnStarts} over one register tile of {@link #tileColumns} columns read in place that also leaves
+     * them packed for the panels after it: packed[packedOff + k*tileColumns + j] = b[bOff + k*ldb + j]. Gives its
+     * floats.
+     */
+    default void gemmPacking(float[] starts, float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c,
+            int cOff, int ldc, float[] packed, int packedOff) {
         int block = tileColumns();
         copyRows(b, bOff, ldb, packed, packedOff, block, block, depth);
-        gemm(a, aOff, depth, packed, packedOff, block, c, cOff, ldc, block);
+        gemmOnStarts(starts, a, aOff, depth, packed, packedOff, block, c, cOff, ldc, block);
     }
 
     /**

@@ -42,6 +42,16 @@ final class OutputRows {
         }
     }
 
+    /**
+     * The start tile of {@link MicroKernels#gemmOnStarts} for channels co0, co0+1, ...: row i of tile, {@code
+     * width} floats from i*width, all start(co0 + i) for the first {@code valid} rows, zero for the others.
+     */
+    void startTile(float[] tile, int width, int co0, int valid) {
+        for (int i = 0; i < MicroKernels.ROWS; i++) {
+            Arrays.fill(tile, i * width, (i + 1) * width, i < valid ? start(co0 + i) : 0f);
+        }
+    }
+
     /** Writes activation(acc[accOff, accOff + len)) to out[outOff ...]. */
     void end(float[] acc, int accOff, int len, float[] out, int outOff) {
         if (activation == Activation.NONE) {

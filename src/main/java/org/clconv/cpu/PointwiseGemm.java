@@ -106,11 +106,12 @@ final class PointwiseGemm implements ConvPath {
         int groupPanels = WeightPanels.panelsPerGroup(c);
         long macsPerUnit = (long) perUnit * ROWS * depth * tile;
         int[] scratchFloats = {ROWS * pitch, depth * step, perUnit * ROWS * NARROW_TAIL,
-            packB && shared == null ? depth * tile : 0};
+            packB && shared == null ? depth * tile : 0, ROWS * block};
         runner.run(g.batch() * groups * tiles * chunks, macsPerUnit, scratchFloats, (from, to, scratch) -> {
             float[] acc = scratch[0];
             float[] tail = scratch[1];
             float[] tailSums = scratch[2];
+            float[] starts = scratch[4];
             for (int u = from; u < to; u++) {
                 int chunk = u % chunks;
                 int rest = u / chunks;
@@ -150,39 +151,41 @@ final class PointwiseGemm implements ConvPath {
                     int valid = Math.min(ROWS, coutG - p * ROWS);
                     int panel = WeightPanels.offset(c, grp, p);
                     int outOff = (b * c.outChannels() + co0) * plane + p0;
-                    // a whole panel over whole vectors sums straight into its output rows, with no accumulator
-                    // to fill and copy out (the kernel writes exactly its eight rows' columns [0, len))
+                    // a whole panel over whole vectors sums straight into its output rows (the kernel writes
+                    // exactly its eight rows' columns [0, len)), others into the accumulator; either way every
+                    // sum is stored onto its channel's start, with no pass to fill the rows with the starts first
                     boolean direct = valid == ROWS && whole == len;
                     float[] sums = direct ? out : acc;
                     int sumsOff = direct ? outOff : 0;
                     int sumsPitch = direct ? plane : pitch;
-                    outputRows.beginPanel(sums, sumsOff, sumsPitch, len, co0, valid);
+                    outputRows.startTile(starts, block, co0, valid);
                     // where no pre-pass packed B, the unit's first panel packs it as it goes
                     boolean packing = shared == null && p == firstPanel;
                     for (int q = 0; q < blocks; q++) {
                         int packedAt = packedOff + q * depth * block;
                         if (packing) {
-                            kernels.gemmPacking(panels, panel, depth, in, inOff + q * block, plane, sums,
+                            kernels.gemmPacking(starts, panels, panel, depth, in, inOff + q * block, plane, sums,
                                     sumsOff + q * block, sumsPitch, packed, packedAt);
                         } else {
-                            kernels.gemm(panels, panel, depth, packed, packedAt, block, sums, sumsOff + q * block,
-                                    sumsPitch, block);
+                            kernels.gemmOnStarts(starts, panels, panel, depth, packed, packedAt, block, sums,
+                                    sumsOff + q * block, sumsPitch, block);
                         }
                     }
                     int inPlace = blocks * block;
-                    kernels.gemm(panels, panel, depth, in, inOff + inPlace, plane, sums, sumsOff + inPlace,
-                            sumsPitch, whole - inPlace);
+                    kernels.gemmOnStarts(starts, panels, panel, depth, in, inOff + inPlace, plane, sums,
+                            sumsOff + inPlace, sumsPitch, whole - inPlace);
                     if (whole < len && narrowTail) {
-                        // bias + sum, as the kernel's c += sum would give
+                        // start + sum, as the kernels store it
                         for (int i = 0, t = (p - firstPanel) * ROWS * tailCols; i < ROWS; i++, t += tailCols) {
                             for (int j = 0; j < tailCols; j++) {
-                                acc[i * pitch + whole + j] += tailSums[t + j];
+                                acc[i * pitch + whole + j] = starts[i * block] + tailSums[t + j];
                             }
                         }
                     } else if (whole < len && tailInPlace) {
-                        kernels.gemm(panels, panel, depth, in, inOff + whole, plane, acc, whole, pitch, step);
+                        kernels.gemmOnStarts(starts, panels, panel, depth, in, inOff + whole, plane, acc, whole, pitch,
+                                step);
                     } else if (whole < len) {
-                        kernels.gemm(panels, panel, depth, tail, 0, step, acc, whole, pitch, step);
+                        kernels.gemmOnStarts(starts, panels, panel, depth, tail, 0, step, acc, whole, pitch, step);
                     }
                     for (int j = 0; j < valid; j++) {
                         if (direct) {

@@ -26,8 +26,8 @@ class ScalarMicroKernels implements MicroKernels {
     }
 
     @Override
-    public void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-            int n) {
+    public void gemmOnto(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] base, int baseOff,
+            int basePitch, int baseStep, float[] c, int cOff, int ldc, int n) {
         for (int i = 0; i < ROWS; i++) {
             int row = cOff + i * ldc;
             for (int j = 0; j < n; j++) {
@@ -35,7 +35,7 @@ class ScalarMicroKernels implements MicroKernels {
                 for (int k = 0, ai = aOff + i, bi = bOff + j; k < depth; k++, ai += ROWS, bi += ldb) {
                     sum = Math.fma(a[ai], b[bi], sum);
                 }
-                c[row + j] += sum;
+                c[row + j] = base[baseOff + i * basePitch + j * baseStep] + sum;
             }
         }
     }

@@ -78,18 +78,20 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     @Override
-    public void gemm(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-            int n) {
+    public void gemmOnto(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] base, int baseOff,
+            int basePitch, int baseStep, float[] c, int cOff, int ldc, int n) {
         int j = 0;
         for (; WIDE_TILES && j + 3 * L <= n; j += 3 * L) {
-            gemm8x3(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
+            gemm8x3(a, aOff, depth, b, bOff + j, ldb, base, baseOff + j * baseStep, basePitch, c, cOff + j, ldc);
         }
         for (; !WIDE_TILES && j + 2 * L <= n; j += 2 * L) {
-            gemm4x2(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
-            gemm4x2(a, aOff + HALF, depth, b, bOff + j, ldb, c, cOff + HALF * ldc + j, ldc);
+            int baseAt = baseOff + j * baseStep;
+            gemm4x2(a, aOff, depth, b, bOff + j, ldb, base, baseAt, basePitch, c, cOff + j, ldc);
+            gemm4x2(a, aOff + HALF, depth, b, bOff + j, ldb, base, baseAt + HALF * basePitch, basePitch, c,
+                    cOff + HALF * ldc + j, ldc);
         }
         for (; j < n; j += L) {
-            gemm8x1(a, aOff, depth, b, bOff + j, ldb, c, cOff + j, ldc);
+            gemm8x1(a, aOff, depth, b, bOff + j, ldb, base, baseOff + j * baseStep, basePitch, c, cOff + j, ldc);
         }
     }
 
@@ -99,18 +101,19 @@ final class VectorMicroKernels implements MicroKernels {
      * (A/B, 2 threads: 0.93-0.95 of the time this way). The 8 x 3 tiles never pack.
      */
     @Override
-    public void gemmPacking(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
-            int ldc, float[] packed, int packedOff) {
+    public void gemmPacking(float[] starts, float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c,
+            int cOff, int ldc, float[] packed, int packedOff) {
         if (WIDE_TILES) {
-            MicroKernels.super.gemmPacking(a, aOff, depth, b, bOff, ldb, c, cOff, ldc, packed, packedOff);
+            MicroKernels.super.gemmPacking(starts, a, aOff, depth, b, bOff, ldb, c, cOff, ldc, packed, packedOff);
             return;
         }
-        gemm4x2(a, aOff, depth, b, bOff, ldb, c, cOff, ldc);
+        gemm4x2(a, aOff, depth, b, bOff, ldb, starts, 0, 2 * L, c, cOff, ldc);
         for (int k = 0, s = bOff, d = packedOff; k < depth; k++, s += ldb, d += 2 * L) {
             FloatVector.fromArray(S, b, s).intoArray(packed, d);
             FloatVector.fromArray(S, b, s + L).intoArray(packed, d + L);
         }
-        gemm4x2(a, aOff + HALF, depth, packed, packedOff, 2 * L, c, cOff + HALF * ldc, ldc);
+        gemm4x2(a, aOff + HALF, depth, packed, packedOff, 2 * L, starts, HALF * 2 * L, 2 * L, c, cOff + HALF * ldc,
+                ldc);
     }
 
     /**
@@ -224,8 +227,8 @@ final class VectorMicroKernels implements MicroKernels {
         }
     }
 
-    private static void gemm8x3(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
-            int ldc) {
+    private static void gemm8x3(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] base,
+            int baseOff, int basePitch, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
         FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
@@ -270,42 +273,50 @@ final class VectorMicroKernels implements MicroKernels {
         // written out in full: a helper taking vectors as arguments is too big to inline, which makes C2 box
         // the accumulators and fall back to the Java implementation of every operation (10x slower)
         int r = cOff;
-        FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c01).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c02).intoArray(c, r + 2 * L);
+        int q = baseOff;
+        FloatVector.fromArray(S, base, q).add(c00).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c01).intoArray(c, r + L);
+        FloatVector.fromArray(S, base, q + 2 * L).add(c02).intoArray(c, r + 2 * L);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c11).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c12).intoArray(c, r + 2 * L);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c10).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c11).intoArray(c, r + L);
+        FloatVector.fromArray(S, base, q + 2 * L).add(c12).intoArray(c, r + 2 * L);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c21).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c22).intoArray(c, r + 2 * L);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c20).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c21).intoArray(c, r + L);
+        FloatVector.fromArray(S, base, q + 2 * L).add(c22).intoArray(c, r + 2 * L);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c31).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c32).intoArray(c, r + 2 * L);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c30).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c31).intoArray(c, r + L);
+        FloatVector.fromArray(S, base, q + 2 * L).add(c32).intoArray(c, r + 2 * L);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c41).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c42).intoArray(c, r + 2 * L);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c40).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c41).intoArray(c, r + L);
+        FloatVector.fromArray(S, base, q + 2 * L).add(c42).intoArray(c, r + 2 * L);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c51).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c52).intoArray(c, r + 2 * L);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c50).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c51).intoArray(c, r + L);
+        FloatVector.fromArray(S, base, q + 2 * L).add(c52).intoArray(c, r + 2 * L);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c60).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c61).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c62).intoArray(c, r + 2 * L);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c60).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c61).intoArray(c, r + L);
+        FloatVector.fromArray(S, base, q + 2 * L).add(c62).intoArray(c, r + 2 * L);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c70).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c71).intoArray(c, r + L);
-        FloatVector.fromArray(S, c, r + 2 * L).add(c72).intoArray(c, r + 2 * L);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c70).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c71).intoArray(c, r + L);
+        FloatVector.fromArray(S, base, q + 2 * L).add(c72).intoArray(c, r + 2 * L);
     }
 
     /** Rows [0, 4) of the panel at aOff (weights of k at aOff + ROWS*k): the tile for 16 registers (AVX2). */
-    private static void gemm4x2(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
-            int ldc) {
+    private static void gemm4x2(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] base,
+            int baseOff, int basePitch, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         for (int k = 0, ai = aOff, bi = bOff; k < depth; k++, ai += ROWS, bi += ldb) {
@@ -325,21 +336,25 @@ final class VectorMicroKernels implements MicroKernels {
             c31 = w.fma(b1, c31);
         }
         int r = cOff;
-        FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c01).intoArray(c, r + L);
+        int q = baseOff;
+        FloatVector.fromArray(S, base, q).add(c00).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c01).intoArray(c, r + L);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c11).intoArray(c, r + L);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c10).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c11).intoArray(c, r + L);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c21).intoArray(c, r + L);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c20).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c21).intoArray(c, r + L);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + L).add(c31).intoArray(c, r + L);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c30).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c31).intoArray(c, r + L);
     }
 
-    private static void gemm8x1(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
-            int ldc) {
+    private static void gemm8x1(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] base,
+            int baseOff, int basePitch, float[] c, int cOff, int ldc) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         for (int k = 0, ai = aOff, bi = bOff; k < depth; k++, ai += ROWS, bi += ldb) {
             FloatVector bv = FloatVector.fromArray(S, b, bi);
@@ -353,21 +368,29 @@ final class VectorMicroKernels implements MicroKernels {
             c7 = FloatVector.broadcast(S, a[ai + 7]).fma(bv, c7);
         }
         int r = cOff;
-        FloatVector.fromArray(S, c, r).add(c0).intoArray(c, r);
+        int q = baseOff;
+        FloatVector.fromArray(S, base, q).add(c0).intoArray(c, r);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c1).intoArray(c, r);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c1).intoArray(c, r);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c2).intoArray(c, r);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c2).intoArray(c, r);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c3).intoArray(c, r);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c3).intoArray(c, r);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c4).intoArray(c, r);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c4).intoArray(c, r);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c5).intoArray(c, r);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c5).intoArray(c, r);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c6).intoArray(c, r);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c6).intoArray(c, r);
         r += ldc;
-        FloatVector.fromArray(S, c, r).add(c7).intoArray(c, r);
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c7).intoArray(c, r);
     }
 
     @Override

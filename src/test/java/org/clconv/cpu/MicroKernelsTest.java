@@ -53,44 +53,98 @@ class MicroKernelsTest {
     }
 
     /**
-     * The GEMM that packs its block as it goes against the plain GEMM over the same block, bit for bit, and its copy
-     * against B: depths 1-300, B rows of any pitch, C and the packed array with other floats around (left alone).
+     * The GEMM onto start tiles against the plain GEMM over rows first set to their starts, bit for bit: 1-8
+     * vectors of columns (whole register tiles and the vectors after them), depths 1-300, B rows of any pitch, C
+     * with other floats around (left alone); starts include -0.0, infinities and NaN.
+     */
+    @Test
+    void gemmOnStartsGivesThePlainGemmOverRowsSetToTheStarts() {
+        MicroKernels best = MicroKernels.best();
+        Random rnd = new Random(31);
+        for (int trial = 0; trial < 200; trial++) {
+            int depth = 1 + rnd.nextInt(300);
+            int n = best.columnStep() * (1 + rnd.nextInt(8));
+            GemmCase g = new GemmCase(rnd, depth, n, n + rnd.nextInt(40));
+            float[] starts = startTile(best, g.starts);
+            best.gemmOnStarts(starts, g.a, MicroKernels.ROWS, depth, g.b, 3, g.ldb, g.actual, 2, g.ldc, n);
+            assertArrayEquals(g.expected, g.actual, "depth " + depth + " n " + n + " ldb " + g.ldb);
+        }
+    }
+
+    /**
+     * The GEMM that packs its block as it goes against the plain GEMM over the same block onto the same starts,
+     * bit for bit, and its copy against B: depths 1-300, B rows of any pitch, C and the packed array with other
+     * floats around (left alone).
      */
     @Test
     void gemmPackingGivesThePlainGemmsFloatsAndLeavesTheBlockPacked() {
         MicroKernels best = MicroKernels.best();
-        MicroKernels plain = new ScalarMicroKernels();
-        int rows = MicroKernels.ROWS;
         int block = best.tileColumns();
         Random rnd = new Random(23);
         for (int trial = 0; trial < 200; trial++) {
             int depth = 1 + rnd.nextInt(300);
-            int ldb = block + rnd.nextInt(40);
-            float[] a = new float[rows + depth * rows];
-            float[] b = new float[3 + (depth - 1) * ldb + block];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (float) rnd.nextGaussian();
-            }
-            for (int i = 0; i < b.length; i++) {
-                b[i] = (float) rnd.nextGaussian();
-            }
-            int ldc = block + 3;
-            float[] expected = new float[rows * ldc + 4];
-            for (int i = 0; i < expected.length; i++) {
-                expected[i] = (float) rnd.nextGaussian();
-            }
-            float[] actual = expected.clone();
+            GemmCase g = new GemmCase(rnd, depth, block, block + rnd.nextInt(40));
             float[] packed = new float[5 + depth * block + 2];
             Arrays.fill(packed, -7f);
-            plain.gemm(a, rows, depth, b, 3, ldb, expected, 2, ldc, block);
-            best.gemmPacking(a, rows, depth, b, 3, ldb, actual, 2, ldc, packed, 5);
-            String where = "depth " + depth + " ldb " + ldb;
-            assertArrayEquals(expected, actual, where);
+            best.gemmPacking(startTile(best, g.starts), g.a, MicroKernels.ROWS, depth, g.b, 3, g.ldb, g.actual, 2,
+                    g.ldc, packed, 5);
+            String where = "depth " + depth + " ldb " + g.ldb;
+            assertArrayEquals(g.expected, g.actual, where);
             for (int i = 0; i < packed.length; i++) {
                 int k = (i - 5) / block;
                 boolean inside = i >= 5 && k < depth;
-                assertEquals(inside ? b[3 + k * ldb + (i - 5) % block] : -7f, packed[i], where + " at " + i);
+                assertEquals(inside ? g.b[3 + k * g.ldb + (i - 5) % block] : -7f, packed[i], where + " at " + i);
             }
+        }
+    }
+
+    /** {@link OutputRows#startTile}'s layout for these kernels: row i holds starts[i], tileColumns() times. */
+    private static float[] startTile(MicroKernels kernels, float[] starts) {
+        int width = kernels.tileColumns();
+        float[] tile = new float[MicroKernels.ROWS * width];
+        for (int i = 0; i < MicroKernels.ROWS; i++) {
+            Arrays.fill(tile, i * width, (i + 1) * width, starts[i]);
+        }
+        return tile;
+    }
+
+    /**
+     * Random panels (at offset ROWS), B from offset 3, C from offset 2 with other floats around, per-row starts,
+     * and the expected C of a GEMM onto them: the plain kernel over C's rows first set to the starts.
+     */
+    private static final class GemmCase {
+        final float[] a;
+        final float[] b;
+        final int ldb;
+        final int ldc;
+        final float[] starts = new float[MicroKernels.ROWS];
+        final float[] actual;
+        final float[] expected;
+
+        GemmCase(Random rnd, int depth, int n, int ldb) {
+            int rows = MicroKernels.ROWS;
+            this.ldb = ldb;
+            this.ldc = n + 3;
+            a = gaussians(rnd, rows + depth * rows);
+            b = gaussians(rnd, 3 + (depth - 1) * ldb + n);
+            actual = gaussians(rnd, rows * ldc + 4);
+            float[] special = {-0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+            for (int i = 0; i < rows; i++) {
+                starts[i] = rnd.nextInt(4) == 0 ? special[rnd.nextInt(special.length)] : (float) rnd.nextGaussian();
+            }
+            expected = actual.clone();
+            for (int i = 0; i < rows; i++) {
+                Arrays.fill(expected, 2 + i * ldc, 2 + i * ldc + n, starts[i]);
+            }
+            new ScalarMicroKernels().gemm(a, rows, depth, b, 3, ldb, expected, 2, ldc, n);
+        }
+
+        private static float[] gaussians(Random rnd, int n) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = (float) rnd.nextGaussian();
+            }
+            return v;
         }
     }
 
