@@ -9,8 +9,10 @@ import org.clconv.ConvLayer;
  * 1x1, stride 1, unpadded: per (batch, group) the matrix product out[co][p] = sum_ci W[co][ci] * in[ci][p]
  * over the flattened spatial index p, which is contiguous in NCHW, so the input itself is the B operand (row
  * stride H*W), read in place unless the kernels run faster on a contiguous copy at this depth
- * ({@link MicroKernels#packedDepth}): then each unit first copies its tile's whole register-tile blocks (or, where
- * a tile's panels are split over several units and the tiles are small, one pass packs every tile for all). A tile's
+ * ({@link MicroKernels#packedDepth}): then each unit's first panel packs its tile's whole register-tile blocks as
+ * it reads them ({@link MicroKernels#gemmPacking}; or, where a tile's panels are split over several units and the
+ * tiles are small, one pass packs every tile for all first). Sums are stored onto start tiles holding the
+ * channels' biases ({@link MicroKernels#gemmOnStarts}), so no output row is filled before the kernels. A tile's
  * last columns short of a whole vector are copied into a padded scratch, and only where a whole vector read in
  * place would run past the input's end (tails of up to {@link #NARROW_TAIL} columns are read exactly, column by
  * column). Units are (batch, group, column tile, run of weight panels).
