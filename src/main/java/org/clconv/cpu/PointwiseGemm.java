@@ -69,6 +69,16 @@ final class PointwiseGemm implements ConvPath {
         }
     }
 
+    /**
+     * Where base unit u's B starts in the input: units go tile by tile within a group, group by group within an
+     * image (u = (batch * groups + group) * tiles + tile index).
+     */
+    private static int inputOffset(Conv2d c, int plane, int u, int tiles, int tile) {
+        int image = u / tiles / c.groups();
+        int group = u / tiles % c.groups();
+        return (image * c.inChannels() + group * c.inChannelsPerGroup()) * plane + (u % tiles) * tile;
+    }
+
     /** Every tile's whole register-tile blocks into shared, tile after tile (base unit i at i * depth * tile). */
     private void packTiles(ConvGeometry g, float[] in, float[] shared, int tiles, int tile) {
         Conv2d c = g.spec();
@@ -80,11 +90,9 @@ final class PointwiseGemm implements ConvPath {
         runner.run(units, (long) depth * tile, (from, to) -> {
             for (int u = from; u < to; u++) {
                 int p0 = (u % tiles) * tile;
-                int grpAndBatch = u / tiles;
                 int len = Math.min(tile, plane - p0);
                 int whole = len - len % step;
-                int inOff = ((grpAndBatch / c.groups()) * c.inChannels() + (grpAndBatch % c.groups()) * depth) * plane
-                        + p0;
+                int inOff = inputOffset(c, plane, u, tiles, tile);
                 for (int q = 0; q < whole / block; q++) {
                     kernels.copyRows(in, inOff + q * block, plane, shared, (u * tile + q * block) * depth, block,
                             block, depth);
@@ -116,17 +124,16 @@ final class PointwiseGemm implements ConvPath {
             float[] starts = scratch[4];
             for (int u = from; u < to; u++) {
                 int chunk = u % chunks;
-                int rest = u / chunks;
+                int baseUnit = u / chunks;
                 // the unit's packed B: its tile's in shared, else packed here into the chunk's scratch
                 float[] packed = shared != null ? shared : scratch[3];
-                int packedOff = shared != null ? rest * tile * depth : 0;
-                int p0 = (rest % tiles) * tile;
-                rest /= tiles;
-                int grp = rest % groups;
-                int b = rest / groups;
+                int packedOff = shared != null ? baseUnit * tile * depth : 0;
+                int p0 = (baseUnit % tiles) * tile;
+                int grp = baseUnit / tiles % groups;
+                int b = baseUnit / tiles / groups;
                 int len = Math.min(tile, plane - p0);
                 int whole = len - len % step;
-                int inOff = (b * c.inChannels() + grp * depth) * plane + p0;
+                int inOff = inputOffset(c, plane, baseUnit, tiles, tile);
                 // the tile's last columns short of a vector: read in place when a whole vector stays inside the
                 // input (its extra lanes read the next row and land in acc columns that are never stored)
                 boolean tailInPlace = inOff + (depth - 1) * plane + whole + step <= in.length;
