@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -35,21 +36,13 @@ final class VectorMicroKernels implements MicroKernels {
     private static final VectorMask<Float> PANEL_ROWS = L > ROWS ? FIRST_LANES[ROWS] : S.maskAll(true);
     /** Lanes ROWS and up: where a vector of two panels' weights holds the second panel's. */
     private static final VectorMask<Float> HIGH_ROWS = PANEL_ROWS.not();
-    /** Lane i takes lane 2i mod L: the even lanes of a vector, in the low half and again in the high half. */
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i % L);
-    private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(S, (1L << (L / 2)) - 1);
-    private static final VectorMask<Float> HIGH_HALF = LOW_HALF.not();
-    /** The even lanes in the low half and the odd ones in the high half; and the other way round. */
-    private static final VectorShuffle<Float> EVENS_ODDS = VectorShuffle.fromOp(S,
-            i -> i < L / 2 ? 2 * i : 2 * i - L + 1);
-    private static final VectorShuffle<Float> ODDS_EVENS = VectorShuffle.fromOp(S,
-            i -> i < L / 2 ? 2 * i + 1 : 2 * i - L);
+    /** Half a vector of ints: the even floats of a vector, narrowed from it as longs (see {@link #evens}). */
+    private static final VectorSpecies<Integer> HALF_INTS = VectorSpecies.of(int.class,
+            VectorShape.forBitSize(S.vectorBitSize() / 2));
     /** Lane i takes lane i / 2, or L / 2 + i / 2: with {@link #ODD_LANES}, two vectors zipped lane by lane. */
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2);
     private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
     private static final VectorMask<Float> ODD_LANES = VectorMask.fromValues(S, oddLanes());
-    /** From index 0: lane 0 off, the others on; from index L: all on (the left taps of a row's first vector). */
-    private static final boolean[] AFTER_FIRST_LANE = afterFirstLane();
 
     @Override
     public String name() {
@@ -1075,15 +1068,16 @@ final class VectorMicroKernels implements MicroKernels {
 
     /**
      * Per output vector (columns x .. x + L - 1), the stride-1 stencil at the 2L input columns from 2x, two vectors
-     * of three kernel-column sums from loads at -1, 0 and +1 (FMAs on memory operands), then the even lanes of the
-     * two: two shuffles and a blend per output vector. That is twice the FMAs of splitting each input row into its
-     * even and odd columns in registers (four shuffles and three blends per row, three rows per output vector), and
-     * runs faster: one thread on a 112-wide plane in L2, 29 cycles per output vector against 48 (and the plane's
-     * copy into stride phases that {@link DepthwiseConvolution} makes cost 32 before its stencil's 20). The
-     * stride-1 lanes at odd columns only feed discarded lanes, which is why a row's last vector may read the float
-     * after the row, and lane 0's left tap of the row's first vector (the float before it) is masked. Vectors stop
-     * where they would compute past column width - 1 (the last one moved back to end there); an output whose right
-     * tap is padding (odd widths) and rows narrower than two vectors go through the plain loop. No helper takes
+     * of three kernel-column sums from loads at -1, 0 and +1 (FMAs on memory operands), then the {@link #evens} of
+     * each. That is twice the FMAs of splitting each input row into its even and odd columns in registers (four
+     * shuffles and three blends per row, three rows per output vector), and ran faster: one thread on a 112-wide
+     * plane in L2, 29 cycles per output vector against 48 (and the plane's copy into stride phases that
+     * {@link DepthwiseConvolution} makes cost 32 before its stencil's 20); narrowing instead of shuffling took it
+     * to 24. The stride-1 lanes at odd columns only feed discarded lanes, which is why a row's last vector may read
+     * the float after the row; lane 0 of the row's first vector takes the float before it as its left tap, and is
+     * rewritten by the plain output (a mask per vector cost more than that one output per row). Vectors stop where
+     * they would compute past column width - 1 (the last one moved back to end there); an output whose right tap
+     * is padding (odd widths) and rows narrower than two vectors go through the plain loop. No helper takes
      * vectors (those are not inlined, see gemm8x3): the three kernel rows are a loop.
      */
     @Override
@@ -1095,36 +1089,42 @@ final class VectorMicroKernels implements MicroKernels {
             PLAIN.depthwise3x3Stride2(src, srcOff, width, w, wOff, start, out, outOff, rows);
             return;
         }
-        FloatVector init = FloatVector.broadcast(S, start);
-        FloatVector zero = FloatVector.zero(S);
         for (int r = 0; r < rows; r++) {
             int centre = srcOff + 2 * r * width;
             int o = outOff + r * outWidth;
             for (int j = 0; j < vectorEnd; j += L) {
                 int x = Math.min(j, vectorEnd - L);
-                // l, c, r: the left, centre and right kernel columns' sums over the three rows; 1 and 2: stride-1
-                // positions 2x + i and 2x + L + i
-                FloatVector l1 = zero, l2 = zero, c1 = zero, c2 = zero, r1 = zero, r2 = zero;
-                for (int ky = 0, row = centre - width + 2 * x; ky < 3; ky++, row += width) {
-                    FloatVector wk = FloatVector.broadcast(S, w[wOff + 3 * ky]);
-                    l1 = wk.fma(FloatVector.fromArray(S, src, row - 1), l1);
-                    l2 = wk.fma(FloatVector.fromArray(S, src, row + L - 1), l2);
-                    wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 1]);
-                    c1 = wk.fma(FloatVector.fromArray(S, src, row), c1);
-                    c2 = wk.fma(FloatVector.fromArray(S, src, row + L), c2);
-                    wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 2]);
-                    r1 = wk.fma(FloatVector.fromArray(S, src, row + 1), r1);
-                    r2 = wk.fma(FloatVector.fromArray(S, src, row + L + 1), r2);
-                }
-                VectorMask<Float> left = VectorMask.fromArray(S, AFTER_FIRST_LANE, x == 0 ? 0 : L);
-                FloatVector low = init.add(c1).add(l1, left).add(r1);
-                FloatVector high = init.add(c2).add(l2).add(r2);
-                low.rearrange(EVENS_ODDS).blend(high.rearrange(ODDS_EVENS), HIGH_HALF).intoArray(out, o + x);
+                stride2Vector(src, centre + 2 * x, width, w, wOff, start, out, o + x);
             }
-            for (int x = vectorEnd; x < outWidth; x++) {
-                out[o + x] = ColumnMasks.output(src, centre + 2 * x, 1, width, w, wOff, start, true, false, true, true);
+            out[o] = ColumnMasks.output(src, centre, 1, width, w, wOff, start, false, true, true, true);
+            if (vectorEnd < outWidth) {
+                out[o + vectorEnd] = ColumnMasks.output(src, centre + 2 * vectorEnd, 1, width, w, wOff, start, true,
+                        false, true, true);
             }
         }
+    }
+
+    /** L outputs of {@link #depthwise3x3Stride2}, centred on src[centre], lane 0's left tap not masked. */
+    private static void stride2Vector(float[] src, int centre, int width, float[] w, int wOff, float start,
+            float[] out, int o) {
+        // l, c, r: the left, centre and right kernel columns' sums over the three rows; 1 and 2: stride-1
+        // positions centre + i and centre + L + i
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector l1 = zero, l2 = zero, c1 = zero, c2 = zero, r1 = zero, r2 = zero;
+        for (int ky = 0, row = centre - width; ky < 3; ky++, row += width) {
+            FloatVector wk = FloatVector.broadcast(S, w[wOff + 3 * ky]);
+            l1 = wk.fma(FloatVector.fromArray(S, src, row - 1), l1);
+            l2 = wk.fma(FloatVector.fromArray(S, src, row + L - 1), l2);
+            wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 1]);
+            c1 = wk.fma(FloatVector.fromArray(S, src, row), c1);
+            c2 = wk.fma(FloatVector.fromArray(S, src, row + L), c2);
+            wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 2]);
+            r1 = wk.fma(FloatVector.fromArray(S, src, row + 1), r1);
+            r2 = wk.fma(FloatVector.fromArray(S, src, row + L + 1), r2);
+        }
+        FloatVector init = FloatVector.broadcast(S, start);
+        evens(init.add(c1).add(l1).add(r1)).intoArray(out, o);
+        evens(init.add(c2).add(l2).add(r2)).intoArray(out, o + L / 2);
     }
 
     /**
@@ -1261,9 +1261,8 @@ final class VectorMicroKernels implements MicroKernels {
                 j = n - L;
                 s = srcOff + 2 * j;
             }
-            FloatVector low = FloatVector.fromArray(S, src, s).rearrange(EVENS);
-            FloatVector high = FloatVector.fromArray(S, src, s + L).rearrange(EVENS);
-            high.blend(low, LOW_HALF).intoArray(dst, dstOff + j);
+            evens(FloatVector.fromArray(S, src, s)).intoArray(dst, dstOff + j);
+            evens(FloatVector.fromArray(S, src, s + L)).intoArray(dst, dstOff + j + L / 2);
         }
         for (; j < n; j++) {
             dst[dstOff + j] = src[srcOff + 2 * j];
@@ -1296,17 +1295,21 @@ final class VectorMicroKernels implements MicroKernels {
         }
     }
 
+    /**
+     * The even lanes of v, in order, as a vector of half its length: each pair of floats read as one long and
+     * narrowed to its low half, the first float of the pair (lanes are laid out little-endian). On AVX2 that is a
+     * vpermilps and a vpermpd, where a shuffle of the Vector API in Java 17 also converts and checks its indexes on
+     * every call (mb_dw64s2 at 0.83-0.87 of the time).
+     */
+    private static FloatVector evens(FloatVector v) {
+        return v.reinterpretAsLongs().convertShape(VectorOperators.L2I, HALF_INTS, 0).reinterpretAsFloats();
+    }
+
     private static boolean[] oddLanes() {
         boolean[] lanes = new boolean[L];
         for (int i = 1; i < L; i += 2) {
             lanes[i] = true;
         }
-        return lanes;
-    }
-
-    private static boolean[] afterFirstLane() {
-        boolean[] lanes = new boolean[2 * L];
-        java.util.Arrays.fill(lanes, 1, 2 * L, true);
         return lanes;
     }
 }
