@@ -13,9 +13,10 @@ import org.clconv.PaddingMode;
  * mode, and columns split into stride phases so every tap reads a contiguous run), then every kernel tap is a
  * shifted contiguous read, and {@link MicroKernels#stencil} keeps a few output vectors in registers across all
  * taps. With unit row stride, the kernels' four-row blocks ({@link MicroKernels#stencilRowBlocks}) write wide
- * rows straight into the output; the rows they leave are one flat run over the padded width in an accumulator
- * (the columns past the output width are computed and dropped), so small maps still fill whole vectors. Other
- * strides compute row by row straight into the output.
+ * rows straight into the output; the rows they leave are one flat run over the padded width (the columns past
+ * the output width are computed and dropped), so small maps still fill whole vectors: stored straight into the
+ * output where its rows are whole vectors, else into an accumulator copied out. Other strides compute row by row
+ * straight into the output.
  */
 final class DepthwiseConvolution implements ConvPath {
     private final ParallelRunner runner;
@@ -62,7 +63,12 @@ final class DepthwiseConvolution implements ConvPath {
                             layout.pitch, w, o * taps, start, out, unitStart, g.outW(), rows, g.outW());
                     outputRows.activate(out, unitStart, direct * g.outW());
                     int left = rows - direct;
-                    if (left > 0) {
+                    if (left > 0 && layout.storeAt != null) {
+                        int rowsStart = unitStart + direct * g.outW();
+                        kernels.stencil(padded, layout.rowBase(direct), offsets, taps, w, o * taps, start, out,
+                                rowsStart, layout.runLength(left), layout.storeAt);
+                        outputRows.activate(out, rowsStart, left * g.outW());
+                    } else if (left > 0) {
                         kernels.stencil(padded, layout.rowBase(direct), offsets, taps, w, o * taps, start, acc, 0,
                                 layout.runLength(left));
                         outputRows.endRows(acc, layout.pitch, left, g.outW(), out, unitStart + direct * g.outW(),
@@ -109,6 +115,13 @@ final class DepthwiseConvolution implements ConvPath {
          */
         final boolean flat;
         final int pitch;
+        /**
+         * Where the flat run's rows are whole vectors in the scratch and in the output, the stencil's store map
+         * (see {@link MicroKernels#stencil}): each row's outputs go straight into the output and the padding
+         * columns are dropped, with no accumulator to copy out (dw5x5_d2, 128 maps of 56x56: 0.95 of the time on
+         * one thread, 0.92 on two). Else null.
+         */
+        final int[] storeAt;
         final int scratchFloats;
         final int accFloats;
         /** Per phase: the input column each phase column reads (-1: a zero), and the contiguous span. */
@@ -130,6 +143,8 @@ final class DepthwiseConvolution implements ConvPath {
             this.flat = c.strideH() == 1;
             this.wholePlane = blockRows >= g.outH();
             this.pitch = phaseW;
+            this.storeAt = flat && pitch % step == 0 && g.outW() % step == 0
+                    ? storeMap(runLength(blockRows) / step) : null;
             int lastRun = flat ? 0 : (blockRows - 1) * c.strideH() * phaseW;
             int maxTap = (c.strideW() - 1) * phaseSize + (c.kernelH() - 1) * c.dilationH() * phaseW
                     + (c.kernelW() - 1) * c.dilationW() / c.strideW();
@@ -152,6 +167,17 @@ final class DepthwiseConvolution implements ConvPath {
                 interiorTo[p] = Math.max(interiorFrom[p],
                         Math.min(phaseW, Math.floorDiv(g.inW() - 1 - shift, sW) + 1));
             }
+        }
+
+        /** For each step of the flat run, where its outputs go from the run's first row's, or -1. */
+        private int[] storeMap(int steps) {
+            int[] map = new int[steps];
+            for (int v = 0; v < steps; v++) {
+                int row = v * step / pitch;
+                int column = v * step % pitch;
+                map[v] = column < g.outW() ? row * g.outW() + column : -1;
+            }
+            return map;
         }
 
         /** Outputs per stencil call (a multiple of the column step): the flat run over all rows, or one row. */

@@ -91,12 +91,20 @@ interface MicroKernels {
             int ldc, int cols);
 
     /**
-     * acc[accOff + j] = start + (sum over t < taps of w[wOff + t] * src[srcBase + srcOff[t] + j]), for j < n: each
-     * output is stored from its bias, never added onto, so the accumulator needs no separate initialising pass (an
-     * output may be stored twice, with the same float).
+     * Output j, for j < n, is start + (sum over t < taps of w[wOff + t] * src[srcBase + srcOff[t] + j]), stored at
+     * out[outOff + j]; or, given a store map, at out[outOff + storeAt[j / columnStep()] + j % columnStep()] where
+     * that entry is not negative, dropped where it is (a flat run over padded rows stores each row's outputs
+     * straight into the output and drops the padding columns). Each output is stored from its bias, never added
+     * onto, so the output needs no separate initialising pass (an output may be stored twice, with the same float).
      */
-    void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float start, float[] acc,
-            int accOff, int n);
+    void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float start, float[] out,
+            int outOff, int n, int[] storeAt);
+
+    /** {@link #stencil} storing the run as it is. */
+    default void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float start,
+            float[] out, int outOff, int n) {
+        stencil(src, srcBase, srcOff, taps, w, wOff, start, out, outOff, n, null);
+    }
 
     /**
      * The first rows of a {@link #stencil} over input rows {@code pitch} apart, straight into output rows

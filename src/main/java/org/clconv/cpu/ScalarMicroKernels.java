@@ -50,13 +50,17 @@ class ScalarMicroKernels implements MicroKernels {
 
     @Override
     public void stencil(float[] src, int srcBase, int[] srcOff, int taps, float[] w, int wOff, float start,
-            float[] acc, int accOff, int n) {
+            float[] out, int outOff, int n, int[] storeAt) {
         for (int j = 0; j < n; j++) {
+            int at = storeAt == null ? j : storeAt[j];
+            if (at < 0) {
+                continue;
+            }
             float sum = 0f;
             for (int t = 0; t < taps; t++) {
                 sum = Math.fma(w[wOff + t], src[srcBase + srcOff[t] + j], sum);
             }
-            acc[accOff + j] = start + sum;
+            out[outOff + at] = start + sum;
         }
     }
 

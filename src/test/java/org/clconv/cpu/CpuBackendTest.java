@@ -204,6 +204,11 @@ class CpuBackendTest {
                 assertArrayEquals(scalar.conv2d(layer, input).data(), best.conv2d(layer, input).data(),
                         layer.spec().toString());
             }
+            // rows of whole vectors in the padded plane and in the output (16 + 16 padding): the flat run stores
+            // straight into the output through its store map
+            ConvLayer dilated = layer(Conv2d.depthwise(6, 1, 5, 5).dilation(4).padding(8).bias(true).build());
+            Tensor rowsOfVectors = random(Shape.of(2, 6, 12, 16));
+            assertArrayEquals(scalar.conv2d(dilated, rowsOfVectors).data(), best.conv2d(dilated, rowsOfVectors).data());
             // a map of whole vectors: whole panels sum straight into the output, the last (1 of 17) through acc
             ConvLayer pointwise = layer(Conv2d.pointwise(70, 17).activation(Activation.RELU6).build());
             Tensor input = random(Shape.of(2, 70, 16, 24));

@@ -211,6 +211,60 @@ class MicroKernelsTest {
         }
     }
 
+    /**
+     * A flat run over rows of whole vectors with a store map, by both kernels: each step the map keeps lands where
+     * the map says, with the floats of the plain run stored as it is, and nothing else is written (dropped steps:
+     * the padding columns, and a few more at random).
+     */
+    @Test
+    void stencilStoresEachKeptStepWhereItsMapSaysAndNothingElse() {
+        MicroKernels plain = new ScalarMicroKernels();
+        Random rnd = new Random(31);
+        for (MicroKernels kernels : new MicroKernels[] {MicroKernels.best(), plain}) {
+            int step = kernels.columnStep();
+            for (int trial = 0; trial < 200; trial++) {
+                int kh = 1 + rnd.nextInt(6);
+                int kw = 1 + rnd.nextInt(6);
+                int width = step * (1 + rnd.nextInt(12));
+                int pitch = width + step * (1 + rnd.nextInt(3));
+                int rows = 1 + rnd.nextInt(12);
+                int[] srcOff = new int[kh * kw];
+                for (int t = 0; t < srcOff.length; t++) {
+                    srcOff[t] = (t / kw) * pitch + t % kw;
+                }
+                int n = (rows - 1) * pitch + width;
+                float[] src = new float[srcOff[srcOff.length - 1] + n + step];
+                for (int i = 0; i < src.length; i++) {
+                    src[i] = (float) rnd.nextGaussian();
+                }
+                float[] w = new float[kh * kw];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) rnd.nextGaussian();
+                }
+                float start = (float) rnd.nextGaussian();
+                float[] run = new float[n];
+                plain.stencil(src, 0, srcOff, w.length, w, 0, start, run, 0, n);
+                int[] storeAt = new int[n / step];
+                for (int v = 0; v < storeAt.length; v++) {
+                    int column = v * step % pitch;
+                    storeAt[v] = column < width && rnd.nextInt(8) > 0 ? v * step / pitch * width + column : -1;
+                }
+                int outOff = rnd.nextInt(3);
+                float[] expected = new float[outOff + rows * width + 2];
+                Arrays.fill(expected, 7.5f);
+                float[] actual = expected.clone();
+                for (int v = 0; v < storeAt.length; v++) {
+                    if (storeAt[v] >= 0) {
+                        System.arraycopy(run, v * step, expected, outOff + storeAt[v], step);
+                    }
+                }
+                kernels.stencil(src, 0, srcOff, w.length, w, 0, start, actual, outOff, n, storeAt);
+                assertArrayEquals(expected, actual, kernels.name() + ": " + kh + "x" + kw + " width " + width
+                        + " pitch " + pitch + " rows " + rows);
+            }
+        }
+    }
+
     @Test
     void copyEveryOtherMatchesThePlainLoopAtEveryLengthOffsetAndArrayEnd() {
         MicroKernels best = MicroKernels.best();
