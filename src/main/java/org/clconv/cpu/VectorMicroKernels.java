@@ -1108,13 +1108,14 @@ final class VectorMicroKernels implements MicroKernels {
 
     /**
      * Per output vector (columns x .. x + L - 1), the stride-1 stencil at the 2L input columns from 2x, two vectors
-     * of three kernel-column sums from loads at -1, 0 and +1 (FMAs on memory operands), then the {@link #evens} of
-     * each. That is twice the FMAs of splitting each input row into its even and odd columns in registers (four
-     * shuffles and three blends per row, three rows per output vector), and ran faster: one thread on a 112-wide
-     * plane in L2, 29 cycles per output vector against 48 (and the plane's copy into stride phases that
+     * each summing the nine taps in one chain (FMAs on memory operands), then the {@link #evens} of each. That is
+     * twice the FMAs of splitting each input row into its even and odd columns in registers (four shuffles and
+     * three blends per row, three rows per output vector), and ran faster: one thread on a 112-wide plane in L2, 29
+     * cycles per output vector against 48 (and the plane's copy into stride phases that
      * {@link DepthwiseConvolution} makes cost 32 before its stencil's 20); narrowing instead of shuffling took it
-     * to 24. The stride-1 lanes at odd columns only feed discarded lanes, which is why a row's last vector may read
-     * the float after the row; lane 0 of the row's first vector takes the float before it as its left tap, and is
+     * to 24, and one chain instead of a sum per kernel column (the definition changed with it) 0.95-0.98 of that.
+     * The stride-1 lanes at odd columns only feed discarded lanes, which is why a row's last vector may read the
+     * float after the row; lane 0 of the row's first vector takes the float before it as a left tap, and is
      * rewritten by the plain output (a mask per vector cost more than that one output per row). Vectors stop where
      * they would compute past column width - 1 (the last one moved back to end there); an output whose right tap
      * is padding (odd widths) and rows narrower than two vectors go through the plain loop. No helper takes
@@ -1136,35 +1137,34 @@ final class VectorMicroKernels implements MicroKernels {
                 int x = Math.min(j, vectorEnd - L);
                 stride2Vector(src, centre + 2 * x, width, w, wOff, start, out, o + x);
             }
-            out[o] = ColumnMasks.output(src, centre, 1, width, w, wOff, start, false, true, true, true);
+            out[o] = ScalarMicroKernels.stride2Output(src, centre, width, w, wOff, start, false, true);
             if (vectorEnd < outWidth) {
-                out[o + vectorEnd] = ColumnMasks.output(src, centre + 2 * vectorEnd, 1, width, w, wOff, start, true,
-                        false, true, true);
+                out[o + vectorEnd] = ScalarMicroKernels.stride2Output(src, centre + 2 * vectorEnd, width, w, wOff,
+                        start, true, false);
             }
         }
     }
 
-    /** L outputs of {@link #depthwise3x3Stride2}, centred on src[centre], lane 0's left tap not masked. */
+    /** L outputs of {@link #depthwise3x3Stride2}, centred on src[centre], lane 0's left taps not skipped. */
     private static void stride2Vector(float[] src, int centre, int width, float[] w, int wOff, float start,
             float[] out, int o) {
-        // l, c, r: the left, centre and right kernel columns' sums over the three rows; 1 and 2: stride-1
-        // positions centre + i and centre + L + i
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector l1 = zero, l2 = zero, c1 = zero, c2 = zero, r1 = zero, r2 = zero;
+        // low and high: the stride-1 outputs at centre + i and centre + L + i, each one chain over the taps
+        FloatVector low = FloatVector.zero(S);
+        FloatVector high = low;
         for (int ky = 0, row = centre - width; ky < 3; ky++, row += width) {
             FloatVector wk = FloatVector.broadcast(S, w[wOff + 3 * ky]);
-            l1 = wk.fma(FloatVector.fromArray(S, src, row - 1), l1);
-            l2 = wk.fma(FloatVector.fromArray(S, src, row + L - 1), l2);
+            low = wk.fma(FloatVector.fromArray(S, src, row - 1), low);
+            high = wk.fma(FloatVector.fromArray(S, src, row + L - 1), high);
             wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 1]);
-            c1 = wk.fma(FloatVector.fromArray(S, src, row), c1);
-            c2 = wk.fma(FloatVector.fromArray(S, src, row + L), c2);
+            low = wk.fma(FloatVector.fromArray(S, src, row), low);
+            high = wk.fma(FloatVector.fromArray(S, src, row + L), high);
             wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 2]);
-            r1 = wk.fma(FloatVector.fromArray(S, src, row + 1), r1);
-            r2 = wk.fma(FloatVector.fromArray(S, src, row + L + 1), r2);
+            low = wk.fma(FloatVector.fromArray(S, src, row + 1), low);
+            high = wk.fma(FloatVector.fromArray(S, src, row + L + 1), high);
         }
         FloatVector init = FloatVector.broadcast(S, start);
-        evens(init.add(c1).add(l1).add(r1)).intoArray(out, o);
-        evens(init.add(c2).add(l2).add(r2)).intoArray(out, o + L / 2);
+        evens(init.add(low)).intoArray(out, o);
+        evens(init.add(high)).intoArray(out, o + L / 2);
     }
 
     /**
