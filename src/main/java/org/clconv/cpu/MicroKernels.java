@@ -141,9 +141,10 @@ interface MicroKernels {
      * The 3x3, stride-2, padding-1 depthwise stencil (no dilation) on input rows of {@code width} floats, whose
      * output rows are (width + 1) / 2 floats: out[outOff + r*outWidth + x] =
      * {@link ScalarMicroKernels#stride2Output} with its centre tap at src[srcOff + 2r*width + 2x], rows width
-     * apart, the left taps skipped at x = 0 and the right ones where 2x + 1 = width, for r < rows. Reads the input rows 2r - 1, 2r, 2r + 1 (relative to srcOff's row), so
-     * the caller provides zero rows where those are padding, and may read the float before and the float after
-     * each of them (what those hold does not matter); writes exactly the outputs.
+     * apart, the left taps skipped at x = 0 and the right ones where 2x + 1 = width, for r < rows. Reads the input
+     * rows 2r - 1, 2r, 2r + 1 (relative to srcOff's row), so the caller provides zero rows where those are padding,
+     * and may read the float before and the float after each of them (what those hold does not matter); writes
+     * exactly the outputs.
      */
     void depthwise3x3Stride2(float[] src, int srcOff, int width, float[] w, int wOff, float start, float[] out,
             int outOff, int rows);

@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,6 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * weight and three loaded B vectors per k, 28 of the 32 registers: FMA-bound, not load-bound), 4 x 2 vectors on
  * AVX2 (11 of 16 registers: C2 spills an accumulator of a 4 x 3 tile, which then waits on a store and a reload
  * every k, 0.56-0.69 of the time). The stencil keeps eight or four output vectors in registers across all taps.
+ * Every vector here has S's shape: one of another size, even briefly, pollutes the type profiles of the Vector
+ * API's shared code and leaves kernels compiled after it in its Java fallbacks (see depthwise3x3Stride2).
  */
 final class VectorMicroKernels implements MicroKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -36,9 +37,13 @@ final class VectorMicroKernels implements MicroKernels {
     private static final VectorMask<Float> PANEL_ROWS = L > ROWS ? FIRST_LANES[ROWS] : S.maskAll(true);
     /** Lanes ROWS and up: where a vector of two panels' weights holds the second panel's. */
     private static final VectorMask<Float> HIGH_ROWS = PANEL_ROWS.not();
-    /** Half a vector of ints: the even floats of a vector, narrowed from it as longs (see {@link #evens}). */
-    private static final VectorSpecies<Integer> HALF_INTS = VectorSpecies.of(int.class,
-            VectorShape.forBitSize(S.vectorBitSize() / 2));
+    /**
+     * Lane i takes lane 2i, then lane 2(i - L/2) + 1: a vector's even lanes then its odd ones. Blended with
+     * {@link #ODD_LANES} from a vector at 2x and one at 2x + L - 1, it gives the evens of the 2L floats from 2x in
+     * order (one shuffle and one blend per vector of them).
+     */
+    private static final VectorShuffle<Float> UNZIP = VectorShuffle.fromOp(S,
+            i -> i < L / 2 ? 2 * i : 2 * (i - L / 2) + 1);
     /** Lane i takes lane i / 2, or L / 2 + i / 2: with {@link #ODD_LANES}, two vectors zipped lane by lane. */
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2);
     private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
@@ -1107,13 +1112,17 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * Per output vector (columns x .. x + L - 1), the stride-1 stencil at the 2L input columns from 2x, two vectors
-     * each summing the nine taps in one chain (FMAs on memory operands), then the {@link #evens} of each. That is
-     * twice the FMAs of splitting each input row into its even and odd columns in registers (four shuffles and
-     * three blends per row, three rows per output vector), and ran faster: one thread on a 112-wide plane in L2, 29
-     * cycles per output vector against 48 (and the plane's copy into stride phases that
-     * {@link DepthwiseConvolution} makes cost 32 before its stencil's 20); narrowing instead of shuffling took it
-     * to 24, and one chain instead of a sum per kernel column (the definition changed with it) 0.95-0.98 of that.
+     * Per output vector (columns x .. x + L - 1), the stride-1 stencil at L input columns from 2x and at L from
+     * 2x + L - 1, each vector summing the nine taps in one chain (FMAs on memory operands), then the first's even
+     * lanes and the second's odd ones, in order ({@link #UNZIP}). That is twice the FMAs of splitting each input row
+     * into its even and odd columns in registers (four shuffles and three blends per row, three rows per output
+     * vector), and ran faster: one thread on a 112-wide plane in L2, 29 cycles per output vector against 48 (and
+     * the plane's copy into stride phases that {@link DepthwiseConvolution} makes cost 32 before its stencil's 20).
+     * One shuffle and a blend per output vector, not two and a blend, and one chain instead of a sum per kernel
+     * column (the definition changed with it): 0.90-0.96 of that. Narrowing each pair of floats, read as a long,
+     * to its first (a 128-bit vector per half) was as fast alone, but vectors of a second shape polluted the type
+     * profiles of the Vector API's shared code: kernels compiled after it ran its Java fallbacks (mb_dw1024 4x
+     * slower after mb_dw64s2 in one JVM). Keep to one vector shape.
      * The stride-1 lanes at odd columns only feed discarded lanes, which is why a row's last vector may read the
      * float after the row; lane 0 of the row's first vector takes the float before it as a left tap, and is
      * rewritten by the plain output (a mask per vector cost more than that one output per row). Vectors stop where
@@ -1148,23 +1157,22 @@ final class VectorMicroKernels implements MicroKernels {
     /** L outputs of {@link #depthwise3x3Stride2}, centred on src[centre], lane 0's left taps not skipped. */
     private static void stride2Vector(float[] src, int centre, int width, float[] w, int wOff, float start,
             float[] out, int o) {
-        // low and high: the stride-1 outputs at centre + i and centre + L + i, each one chain over the taps
+        // low and high: the stride-1 outputs at centre + i and centre + L - 1 + i, each one chain over the taps;
+        // low's even lanes and high's odd ones are the L outputs
         FloatVector low = FloatVector.zero(S);
         FloatVector high = low;
         for (int ky = 0, row = centre - width; ky < 3; ky++, row += width) {
             FloatVector wk = FloatVector.broadcast(S, w[wOff + 3 * ky]);
             low = wk.fma(FloatVector.fromArray(S, src, row - 1), low);
-            high = wk.fma(FloatVector.fromArray(S, src, row + L - 1), high);
+            high = wk.fma(FloatVector.fromArray(S, src, row + L - 2), high);
             wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 1]);
             low = wk.fma(FloatVector.fromArray(S, src, row), low);
-            high = wk.fma(FloatVector.fromArray(S, src, row + L), high);
+            high = wk.fma(FloatVector.fromArray(S, src, row + L - 1), high);
             wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 2]);
             low = wk.fma(FloatVector.fromArray(S, src, row + 1), low);
-            high = wk.fma(FloatVector.fromArray(S, src, row + L + 1), high);
+            high = wk.fma(FloatVector.fromArray(S, src, row + L), high);
         }
-        FloatVector init = FloatVector.broadcast(S, start);
-        evens(init.add(low)).intoArray(out, o);
-        evens(init.add(high)).intoArray(out, o + L / 2);
+        FloatVector.broadcast(S, start).add(low.blend(high, ODD_LANES)).rearrange(UNZIP).intoArray(out, o);
     }
 
     /**
@@ -1301,8 +1309,8 @@ final class VectorMicroKernels implements MicroKernels {
                 j = n - L;
                 s = srcOff + 2 * j;
             }
-            evens(FloatVector.fromArray(S, src, s)).intoArray(dst, dstOff + j);
-            evens(FloatVector.fromArray(S, src, s + L)).intoArray(dst, dstOff + j + L / 2);
+            FloatVector.fromArray(S, src, s).blend(FloatVector.fromArray(S, src, s + L - 1), ODD_LANES)
+                    .rearrange(UNZIP).intoArray(dst, dstOff + j);
         }
         for (; j < n; j++) {
             dst[dstOff + j] = src[srcOff + 2 * j];
@@ -1333,16 +1341,6 @@ final class VectorMicroKernels implements MicroKernels {
                 zero.blend(FloatVector.fromArray(S, src, s + full), inRow).intoArray(dst, d + full);
             }
         }
-    }
-
-    /**
-     * The even lanes of v, in order, as a vector of half its length: each pair of floats read as one long and
-     * narrowed to its low half, the first float of the pair (lanes are laid out little-endian). On AVX2 that is a
-     * vpermilps and a vpermpd, where a shuffle of the Vector API in Java 17 also converts and checks its indexes on
-     * every call (mb_dw64s2 at 0.83-0.87 of the time).
-     */
-    private static FloatVector evens(FloatVector v) {
-        return v.reinterpretAsLongs().convertShape(VectorOperators.L2I, HALF_INTS, 0).reinterpretAsFloats();
     }
 
     private static boolean[] oddLanes() {
