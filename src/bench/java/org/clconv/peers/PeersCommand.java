@@ -92,7 +92,9 @@ public final class PeersCommand implements Callable<Integer> {
                 out.println("## clconv / best peer\n\nPeers: " + TORCH + " = PyTorch " + torch.get("torch") + ", "
                         + torch.get("description") + "; " + ORT + " = " + targets.get(targets.size() - 1).description()
                         + ". Times are medians of the wall clock of one call: clconv's into an output tensor reused"
-                        + " across calls, ONNX Runtime's into its arena, PyTorch's into a tensor from its allocator.\n");
+                        + " across calls, ONNX Runtime's into its arena, PyTorch's into a tensor from its allocator."
+                        + " clconv's backends and ONNX Runtime take turns within each layer; PyTorch runs after them,"
+                        + " in its own process.\n");
                 out.print(comparison.markdown());
                 out.flush();
                 writeJson(report, torch, comparison);

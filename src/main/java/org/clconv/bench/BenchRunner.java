@@ -3,14 +3,13 @@ package org.clconv.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.clconv.Tensor;
 
 /**
  * Runs a suite on several targets: measures every target's ceilings first (so that no measurement runs
  * while a layer is being timed), then, per layer, prepares it on every target, checks each output against
- * the first target that produced one, and times every mode of the targets that agree.
+ * the first target that produced one, and times every mode of the targets that agree, all interleaved.
  */
 public final class BenchRunner {
     private final Sampler sampler;
@@ -60,51 +59,106 @@ public final class BenchRunner {
         return results;
     }
 
+    /**
+     * Prepares the layer on every target (all kept open), checks each output against the first target's, then
+     * times the modes of every target that agrees, interleaved ({@link Sampler#measureInterleaved}).
+     */
     private List<LayerResult> runLayer(BenchLayer layer, List<? extends BenchTarget> targets, String step,
             boolean timed) {
         Workload workload = layer.materialize(seed);
-        List<LayerResult> results = new ArrayList<>();
-        Tensor reference = null;
-        String referenceName = null;
-        for (BenchTarget target : targets) {
-            LayerResult result;
-            try (PreparedLayer prepared = target.prepare(workload)) {
-                if (reference == null) {
-                    reference = prepared.output();
-                    referenceName = target.name();
-                    result = LayerResult.measured(layer, target, timed ? time(prepared, step, target) : List.of(), null,
-                            Double.NaN);
-                } else {
+        List<PreparedLayer> open = new ArrayList<>();
+        List<Agreed> agreed = new ArrayList<>();
+        LayerResult[] results = new LayerResult[targets.size()];
+        try {
+            Tensor reference = null;
+            String referenceName = null;
+            for (int i = 0; i < targets.size(); i++) {
+                BenchTarget target = targets.get(i);
+                try {
+                    PreparedLayer prepared = target.prepare(workload);
+                    open.add(prepared);
+                    if (reference == null) {
+                        reference = prepared.output();
+                        referenceName = target.name();
+                        agreed.add(new Agreed(i, prepared, null, Double.NaN));
+                        continue;
+                    }
                     double error = OutputCheck.relativeL2(prepared.output(), reference);
-                    result = OutputCheck.agrees(error)
-                            ? LayerResult.measured(layer, target, timed ? time(prepared, step, target) : List.of(),
-                                    referenceName, error)
-                            : LayerResult.failed(layer, target, String.format(Locale.ROOT,
-                                    "output differs from %s's: relative L2 error %.3g > %.0e",
-                                    referenceName, error, OutputCheck.TOLERANCE));
+                    if (OutputCheck.agrees(error)) {
+                        agreed.add(new Agreed(i, prepared, referenceName, error));
+                        continue;
+                    }
+                    results[i] = LayerResult.failed(layer, target, String.format(Locale.ROOT,
+                            "output differs from %s's: relative L2 error %.3g > %.0e", referenceName, error,
+                            OutputCheck.TOLERANCE));
+                } catch (RuntimeException e) {
+                    results[i] = failure(layer, target, e);
                 }
-            } catch (RuntimeException e) {
-                result = LayerResult.failed(layer, target, e.getClass().getSimpleName() + ": " + e.getMessage());
+                progress.accept(step + " on " + target.name() + ": FAILED: " + results[i].error());
             }
-            if (!result.ok()) {
-                progress.accept(step + " on " + target.name() + ": FAILED: " + result.error());
+            if (timed) {
+                time(layer, agreed, targets, step, results);
+            } else {
+                agreed.forEach(t -> results[t.target] = LayerResult.measured(layer, targets.get(t.target), List.of(),
+                        t.referenceName, t.error));
             }
-            results.add(result);
+        } finally {
+            open.forEach(PreparedLayer::close);
         }
-        return results;
+        return List.of(results);
     }
 
-    private List<ModeResult> time(PreparedLayer prepared, String step, BenchTarget target) {
-        List<ModeResult> modes = new ArrayList<>();
-        for (Map.Entry<String, TimedCall> mode : prepared.modes().entrySet()) {
-            Sampler.Measurement m = sampler.measure(mode.getValue());
-            modes.add(new ModeResult(mode.getKey(), m.wall(), m.device()));
-            String device = m.hasDeviceTime()
-                    ? String.format(Locale.ROOT, ", device %.3f ms", m.device().median() / 1e6) : "";
-            progress.accept(String.format(Locale.ROOT, "%s on %s (%s): %.3f ms ± %.1f%%%s, %d samples", step,
-                    target.name(), mode.getKey(), m.wall().median() / 1e6, 100 * m.wall().relativeSpread(), device,
-                    m.wall().count()));
+    /** A target whose output agreed with the reference (or is it), still prepared for timing. */
+    private record Agreed(int target, PreparedLayer prepared, String referenceName, double error) {
+    }
+
+    /**
+     * Every mode of every agreeing target, timed interleaved, into results. A target whose call throws fails, and
+     * the others are timed again without it.
+     */
+    private void time(BenchLayer layer, List<Agreed> agreed, List<? extends BenchTarget> targets, String step,
+            LayerResult[] results) {
+        List<Agreed> timing = new ArrayList<>(agreed);
+        while (!timing.isEmpty()) {
+            List<TimedCall> calls = new ArrayList<>();
+            List<Agreed> owners = new ArrayList<>();
+            for (Agreed t : timing) {
+                calls.addAll(t.prepared.modes().values());
+                t.prepared.modes().values().forEach(call -> owners.add(t));
+            }
+            try {
+                report(layer, timing, targets, step, results, sampler.measureInterleaved(calls));
+                return;
+            } catch (Sampler.CallFailedException e) {
+                Agreed failed = owners.get(e.call());
+                results[failed.target] = failure(layer, targets.get(failed.target), (RuntimeException) e.getCause());
+                progress.accept(step + " on " + targets.get(failed.target).name() + ": FAILED: "
+                        + results[failed.target].error());
+                timing.remove(failed);
+            }
         }
-        return modes;
+    }
+
+    private static LayerResult failure(BenchLayer layer, BenchTarget target, RuntimeException e) {
+        return LayerResult.failed(layer, target, e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+
+    /** The measurements of every mode of the timed targets, in order, as their results and progress lines. */
+    private void report(BenchLayer layer, List<Agreed> timed, List<? extends BenchTarget> targets, String step,
+            LayerResult[] results, List<Sampler.Measurement> measured) {
+        int next = 0;
+        for (Agreed t : timed) {
+            List<ModeResult> modes = new ArrayList<>();
+            for (String mode : t.prepared.modes().keySet()) {
+                Sampler.Measurement m = measured.get(next++);
+                modes.add(new ModeResult(mode, m.wall(), m.device()));
+                String device = m.hasDeviceTime()
+                        ? String.format(Locale.ROOT, ", device %.3f ms", m.device().median() / 1e6) : "";
+                progress.accept(String.format(Locale.ROOT, "%s on %s (%s): %.3f ms ± %.1f%%%s, %d samples", step,
+                        targets.get(t.target).name(), mode, m.wall().median() / 1e6, 100 * m.wall().relativeSpread(),
+                        device, m.wall().count()));
+            }
+            results[t.target] = LayerResult.measured(layer, targets.get(t.target), modes, t.referenceName, t.error);
+        }
     }
 }

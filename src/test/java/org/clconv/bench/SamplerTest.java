@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +45,67 @@ class SamplerTest {
         });
         // with no time at all: one warm-up call, then the fewest samples a median needs
         assertEquals(1 + TimingPolicy.MIN_SAMPLES, calls.get());
+    }
+
+    /**
+     * Two calls timed together take turns in slices (the order of the turns reversed every round), and each gets
+     * the policy's samples and time of its own.
+     */
+    @Test
+    void interleavedCallsTakeTurnsAndEachGetsItsSamplesAndTime() {
+        List<Integer> order = new ArrayList<>();
+        List<List<Long>> spent = List.of(new ArrayList<>(), new ArrayList<>());
+        List<TimedCall> calls = new ArrayList<>();
+        for (int id = 0; id < 2; id++) {
+            int me = id;
+            calls.add(() -> {
+                order.add(me);
+                long start = System.nanoTime();
+                while (System.nanoTime() < start + 100_000) {
+                    Thread.onSpinWait();
+                }
+                spent.get(me).add(System.nanoTime() - start);
+                return TimedCall.NO_DEVICE_TIME;
+            });
+        }
+        Duration minTime = Duration.ofMillis(40);
+        List<Sampler.Measurement> m = new Sampler(new TimingPolicy(5, minTime, Duration.ZERO, Duration.ofHours(1)))
+                .measureInterleaved(calls);
+        assertEquals(2, m.size());
+        for (int id = 0; id < 2; id++) {
+            assertTrue(m.get(id).wall().count() >= 5, "samples: " + m.get(id).wall().count());
+            // the timed calls (after the two warm-up calls) took the minimum time (the sampler times a little more)
+            long timedNs = spent.get(id).stream().skip(TimingPolicy.MIN_WARMUP_CALLS).mapToLong(Long::longValue).sum();
+            assertTrue(timedNs >= 0.95 * minTime.toNanos(), "timed for " + timedNs + " ns");
+            assertEquals(spent.get(id).size() - TimingPolicy.MIN_WARMUP_CALLS, m.get(id).wall().count());
+        }
+        // after the warm-up (2 calls each): turns A, B | B, A | A, B ... switch about once per round
+        List<Integer> timed = order.subList(2 * TimingPolicy.MIN_WARMUP_CALLS, order.size());
+        int switches = 0;
+        for (int i = 1; i < timed.size(); i++) {
+            switches += timed.get(i).equals(timed.get(i - 1)) ? 0 : 1;
+        }
+        assertTrue(switches >= Sampler.ROUNDS / 2 && switches <= 2 * Sampler.ROUNDS + 2, "switches: " + switches);
+    }
+
+    @Test
+    void aCallThatThrowsWhileInterleavedIsNamedByItsIndex() {
+        AtomicInteger calls = new AtomicInteger();
+        TimedCall fine = () -> TimedCall.NO_DEVICE_TIME;
+        TimedCall failing = () -> {
+            if (calls.incrementAndGet() == 4) {
+                throw new IllegalStateException("device lost");
+            }
+            return TimedCall.NO_DEVICE_TIME;
+        };
+        Sampler sampler = new Sampler(new TimingPolicy(10, Duration.ZERO, Duration.ZERO, Duration.ofHours(1)));
+        Sampler.CallFailedException e = assertThrows(Sampler.CallFailedException.class,
+                () -> sampler.measureInterleaved(List.of(fine, failing)));
+        assertEquals(1, e.call());
+        assertEquals("device lost", e.getCause().getMessage());
+        // one call on its own throws what the call threw
+        calls.set(0);
+        assertThrows(IllegalStateException.class, () -> sampler.measure(failing));
     }
 
     @Test
