@@ -12,6 +12,12 @@ public final class Sampler {
     static final double SETTLED_RATIO = 0.9;
     /** Turns each call takes in {@link #measureInterleaved}'s minimum time. */
     static final int ROUNDS = 10;
+    /**
+     * The shortest turn (unless the call is done sooner): the first call after a switch runs on cold caches and
+     * parked worker threads (res3x3 on the CPU backend: 2.8-3.1 ms against a 1.35-1.5 ms median), which a turn
+     * of this length leaves out of the median even with a short --min-time.
+     */
+    static final long MIN_TURN_NANOS = 20_000_000;
 
     private final TimingPolicy policy;
 
@@ -30,7 +36,8 @@ public final class Sampler {
 
     /**
      * Times several calls under the same conditions: each is warmed up, then they take turns, each turn a slice of
-     * 1/{@link #ROUNDS} of the policy's minimum time (at least one call), the order reversed every round, until
+     * 1/{@link #ROUNDS} of the policy's minimum time (at least {@link #MIN_TURN_NANOS} and one call, and no longer
+     * than the call needs to be done), the order reversed every round, until
      * every call has its samples or is out of time. A shared machine's slow spells then fall on all of them alike
      * rather than on whichever was being timed, so their medians compare as ratios (timed one after the other,
      * clconv's CPU backend took 0.87 of ONNX Runtime's time on mb_pw64_128 in one run and 1.48 in the next, on
@@ -46,7 +53,7 @@ public final class Sampler {
             }
             series.add(new Series(calls.get(i)));
         }
-        long sliceNs = policy.minTime().toNanos() / ROUNDS;
+        long sliceNs = Math.max(MIN_TURN_NANOS, policy.minTime().toNanos() / ROUNDS);
         for (int round = 0; !series.stream().allMatch(Series::done); round++) {
             for (int j = 0; j < series.size(); j++) {
                 int i = round % 2 == 0 ? j : series.size() - 1 - j;

@@ -68,7 +68,8 @@ class SamplerTest {
                 return TimedCall.NO_DEVICE_TIME;
             });
         }
-        Duration minTime = Duration.ofMillis(40);
+        // turns of a tenth of it: long enough for the shortest turn, so there are about ROUNDS of them
+        Duration minTime = Duration.ofNanos(Sampler.ROUNDS * Sampler.MIN_TURN_NANOS);
         List<Sampler.Measurement> m = new Sampler(new TimingPolicy(5, minTime, Duration.ZERO, Duration.ofHours(1)))
                 .measureInterleaved(calls);
         assertEquals(2, m.size());
