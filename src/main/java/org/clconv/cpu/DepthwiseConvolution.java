@@ -63,16 +63,15 @@ final class DepthwiseConvolution implements ConvPath {
                             layout.pitch, w, o * taps, start, out, unitStart, g.outW(), rows, g.outW());
                     outputRows.activate(out, unitStart, direct * g.outW());
                     int left = rows - direct;
+                    int rowsStart = unitStart + direct * g.outW();
                     if (left > 0 && layout.storeAt != null) {
-                        int rowsStart = unitStart + direct * g.outW();
                         kernels.stencil(padded, layout.rowBase(direct), offsets, taps, w, o * taps, start, out,
                                 rowsStart, layout.runLength(left), layout.storeAt);
                         outputRows.activate(out, rowsStart, left * g.outW());
                     } else if (left > 0) {
                         kernels.stencil(padded, layout.rowBase(direct), offsets, taps, w, o * taps, start, acc, 0,
                                 layout.runLength(left));
-                        outputRows.endRows(acc, layout.pitch, left, g.outW(), out, unitStart + direct * g.outW(),
-                                kernels);
+                        outputRows.endRows(acc, layout.pitch, left, g.outW(), out, rowsStart, kernels);
                     }
                     continue;
                 }
@@ -150,7 +149,8 @@ final class DepthwiseConvolution implements ConvPath {
                     + (c.kernelW() - 1) * c.dilationW() / c.strideW();
             // + step: the flat run of the rows left over is whole vectors
             this.scratchFloats = Math.max(c.strideW() * phaseSize, maxTap + lastRun + runLength(blockRows) + step);
-            this.accFloats = runLength(blockRows) + step;
+            // the accumulator: one row (other strides), or a flat run not stored straight into the output
+            this.accFloats = storeAt != null ? 0 : runLength(blockRows) + step;
             int sW = c.strideW();
             this.columnSource = new int[sW][phaseW];
             this.interiorFrom = new int[sW];
