@@ -162,12 +162,12 @@ interface MicroKernels {
     /**
      * The Winograd F(2x2, 3x3) output transform of a row of tiles of one output channel, Y = A^T M A: tile t's
      * sums m[mOff + xi * mPitch + t] (xi = 4a + b) give outputs start + Y at columns 2t and 2t + 1 (those below
-     * {@code width}) of output row out[outOff ...] and, when {@code rows} is 2, of the row {@code width} floats
+     * {@code width}) of output row out[outOff ...] and, when {@code rows} is 2, of the row {@code outPitch} floats
      * after it; the sums, in order, are {@link ScalarMicroKernels#winogradOutputTile}'s. Returns whether every
      * output it wrote is finite.
      */
     boolean winogradOutput(float[] m, int mOff, int mPitch, float start, float[] out, int outOff, int width,
-            int rows);
+            int outPitch, int rows);
 
     /**
      * dst[dstOff + j] = src[srcOff + 2j] for j < n: one stride phase of a stride-2 input row (a plain copy, so both

@@ -167,10 +167,10 @@ class ScalarMicroKernels implements MicroKernels {
 
     @Override
     public boolean winogradOutput(float[] m, int mOff, int mPitch, float start, float[] out, int outOff, int width,
-            int rows) {
+            int outPitch, int rows) {
         boolean finite = true;
         for (int t = 0; 2 * t < width; t++) {
-            finite &= winogradOutputTile(m, mOff + t, mPitch, start, out, outOff + 2 * t, width, rows,
+            finite &= winogradOutputTile(m, mOff + t, mPitch, start, out, outOff + 2 * t, outPitch, rows,
                     2 * t + 1 < width);
         }
         return finite;
@@ -182,7 +182,7 @@ class ScalarMicroKernels implements MicroKernels {
      * when {@code second}.
      */
     static boolean winogradOutputTile(float[] m, int mOff, int mPitch, float start, float[] out, int outOff,
-            int width, int rows, boolean second) {
+            int outPitch, int rows, boolean second) {
         boolean finite = true;
         for (int i = 0; i < rows; i++) {
             float p0 = winogradRow(m, mOff, mPitch, i, 0);
@@ -190,11 +190,11 @@ class ScalarMicroKernels implements MicroKernels {
             float p2 = winogradRow(m, mOff, mPitch, i, 2);
             float p3 = winogradRow(m, mOff, mPitch, i, 3);
             float y0 = start + (p0 + p1 + p2);
-            out[outOff + i * width] = y0;
+            out[outOff + i * outPitch] = y0;
             finite &= Float.isFinite(y0);
             if (second) {
                 float y1 = start + (p1 - p2 - p3);
-                out[outOff + i * width + 1] = y1;
+                out[outOff + i * outPitch + 1] = y1;
                 finite &= Float.isFinite(y1);
             }
         }

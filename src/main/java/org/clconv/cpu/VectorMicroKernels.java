@@ -1234,19 +1234,19 @@ final class VectorMicroKernels implements MicroKernels {
      */
     @Override
     public boolean winogradOutput(float[] m, int mOff, int mPitch, float start, float[] out, int outOff, int width,
-            int rows) {
+            int outPitch, int rows) {
         int whole = width / 2;
         if (whole < L) {
-            return PLAIN.winogradOutput(m, mOff, mPitch, start, out, outOff, width, rows);
+            return PLAIN.winogradOutput(m, mOff, mPitch, start, out, outOff, width, outPitch, rows);
         }
         float check = 0f;
         for (int i = 0; i < rows; i++) {
-            check += outputRow(m, mOff, mPitch, i, start, out, outOff + i * width, whole);
+            check += outputRow(m, mOff, mPitch, i, start, out, outOff + i * outPitch, whole);
         }
         boolean finite = true;
         for (int t = whole; 2 * t < width; t++) {
-            finite &= ScalarMicroKernels.winogradOutputTile(m, mOff + t, mPitch, start, out, outOff + 2 * t, width,
-                    rows, false);
+            finite &= ScalarMicroKernels.winogradOutputTile(m, mOff + t, mPitch, start, out, outOff + 2 * t,
+                    outPitch, rows, false);
         }
         return finite && check == 0f;
     }

@@ -11,11 +11,11 @@ import org.clconv.PaddingMode;
  * 3x3, stride-1, undilated convolutions with zero padding as Winograd F(2x2, 3x3) (Lavin and Gray): each 2x2
  * block of outputs (a tile) is A^T [U . V] A with U = G g G^T the transformed filters ({@link WinogradWeights})
  * and V = B^T d B the transformed 4x4 input around it, so the channel sums become sixteen GEMMs (one per
- * transformed position) of 2.25x fewer multiply-adds than the direct convolution's. A unit is a run of tile
- * rows of one image and group: its inputs are transformed into V (per position: channels x tiles), multiplied by
- * U with {@link MicroKernels#gemm}, and transformed back into its output rows. The input is first copied per
- * channel into a zero-padded plane split into even and odd columns, which makes the columns of consecutive
- * tiles contiguous for the vector transforms.
+ * transformed position) of 2.25x fewer multiply-adds than the direct convolution's. A unit is a run of tiles
+ * (row-major, crossing tile rows) of one image and group: its inputs are transformed into V (per position:
+ * channels x tiles), multiplied by U with {@link MicroKernels#gemmOnStarts} onto zeros, and transformed back into
+ * its outputs. The input is first copied per channel into a zero-padded plane split into even and odd columns,
+ * which makes the columns of consecutive tiles contiguous for the vector transforms.
  *
  * <p>The transforms mix neighbouring values, so where a direct convolution would give an infinity this can give
  * a NaN (infinity minus infinity), and intermediate sums can overflow sooner: a layer whose outputs come out
@@ -33,11 +33,18 @@ final class WinogradConvolution implements ConvPath {
      */
     static final int MIN_WIDTH = 16;
     /**
-     * Floats of a unit's V and M together (16 x channels x tiles each, whole tile rows): they stay in L2 (res3x3,
+     * Floats of a unit's V and M together (16 x channels x tiles each): they stay in L2 (res3x3, whole tile rows,
      * 64 channels, 2 threads: 56 tiles 1.63 ms, 112 tiles 1.91 ms, 28 tiles 1.67 ms; 128 channels of 28x28: 28
      * tiles 1.76 ms, 56 tiles 2.21 ms).
      */
     private static final int UNIT_FLOATS = 2 * 16 * 64 * 56;
+    /**
+     * Units are whole multiples of this many tiles, the vector kernels' widest register tile, so the GEMMs never
+     * end in the one-vector tile, which is about half as fast (256 channels of 38x38, 1 thread, alternated in one
+     * JVM: units of 16 tiles took 0.57 of the time of units of one 19-tile row, 16 + 8 GEMM columns; 64 and 128
+     * channels unchanged).
+     */
+    private static final int UNIT_STEP = 16;
     private static final int ROWS = MicroKernels.ROWS;
     private static final int POSITIONS = WinogradWeights.POSITIONS;
 
@@ -100,8 +107,8 @@ final class WinogradConvolution implements ConvPath {
     private static final class Plan {
         final int tileRows;
         final int tilesPerRow;
-        /** Tile rows per unit. */
-        final int unitRows;
+        /** Tiles per unit, row-major: whole register tiles of the GEMM, so that none ends in a narrow step. */
+        final int unitTiles;
         /** Floats per split row half (even or odd columns), a split row, and a split plane. */
         final int phase;
         final int rowPitch;
@@ -112,7 +119,8 @@ final class WinogradConvolution implements ConvPath {
             this.tileRows = (g.outH() + 1) / 2;
             this.tilesPerRow = (g.outW() + 1) / 2;
             int channels = c.inChannelsPerGroup() + WeightPanels.panelsPerGroup(c) * ROWS;
-            this.unitRows = Math.max(1, Math.min(tileRows, UNIT_FLOATS / (POSITIONS * channels) / tilesPerRow));
+            int fit = GemmTiles.roundUp(UNIT_FLOATS / (POSITIONS * channels), UNIT_STEP);
+            this.unitTiles = Math.min(tileRows * tilesPerRow, Math.max(UNIT_STEP, fit));
             // tile t reads even and odd columns t and t + 1
             this.phase = tilesPerRow + 1;
             this.rowPitch = 2 * phase;
@@ -148,7 +156,7 @@ final class WinogradConvolution implements ConvPath {
         }
     }
 
-    /** Image n's units (group, run of tile rows): transform in, sixteen GEMMs, transform out. */
+    /** Image n's units (group, run of tiles): transform in, sixteen GEMMs, transform out. */
     private boolean multiply(ConvLayer layer, ConvGeometry g, Plan p, float[] phases, float[] out, int n) {
         Conv2d c = g.spec();
         float[] u = weights.winogradFor(layer);
@@ -157,50 +165,64 @@ final class WinogradConvolution implements ConvPath {
         int coutG = c.outChannelsPerGroup();
         int panels = WeightPanels.panelsPerGroup(c);
         int step = kernels.columnStep();
-        int chunks = (p.tileRows + p.unitRows - 1) / p.unitRows;
-        int pitch = GemmTiles.roundUp(p.unitRows * p.tilesPerRow, step);
+        int allTiles = p.tileRows * p.tilesPerRow;
+        int chunks = (allTiles + p.unitTiles - 1) / p.unitTiles;
+        int pitch = GemmTiles.roundUp(p.unitTiles, step);
         int units = c.groups() * chunks;
         long macsPerUnit = (long) POSITIONS * cinG * panels * ROWS * pitch;
         int outPlane = g.outH() * g.outW();
         AtomicBoolean finite = new AtomicBoolean(true);
-        int[] scratchFloats = {POSITIONS * cinG * pitch, POSITIONS * panels * ROWS * pitch};
+        int zeros = ROWS * kernels.tileColumns();
+        int[] scratchFloats = {POSITIONS * cinG * pitch, POSITIONS * panels * ROWS * pitch, zeros};
         runner.run(units, macsPerUnit, scratchFloats, (from, to, scratch) -> {
             float[] v = scratch[0];
             float[] m = scratch[1];
+            // the GEMMs store their sums onto zeros: M needs no clearing pass
+            float[] zeroTile = scratch[2];
+            Arrays.fill(zeroTile, 0, zeros, 0f);
             for (int unit = from; unit < to && finite.get(); unit++) {
-                int chunk = unit % chunks;
                 int grp = unit / chunks;
-                int ty0 = chunk * p.unitRows;
-                int tyEnd = Math.min(p.tileRows, ty0 + p.unitRows);
-                int tiles = (tyEnd - ty0) * p.tilesPerRow;
-                // V[xi][ci][t] at v[(xi * cinG + ci) * pitch + t]; the columns from `tiles` to `pitch` are read by
-                // the GEMM's whole vectors and their sums dropped
+                int first = unit % chunks * p.unitTiles;
+                int tiles = Math.min(allTiles, first + p.unitTiles) - first;
+                int columns = GemmTiles.roundUp(tiles, step);
+                // V[xi][ci][t] at v[(xi * cinG + ci) * pitch + t]; the columns from `tiles` to `columns` are read
+                // by the GEMM's whole vectors and their sums dropped
                 for (int ci = 0; ci < cinG; ci++) {
                     int plane = (grp * cinG + ci) * p.plane;
-                    for (int ty = ty0; ty < tyEnd; ty++) {
-                        kernels.winogradInput(phases, plane + 2 * ty * p.rowPitch, p.phase, p.rowPitch, v,
-                                ci * pitch + (ty - ty0) * p.tilesPerRow, cinG * pitch, p.tilesPerRow);
+                    for (int t = first; t < first + tiles; ) {
+                        int ty = t / p.tilesPerRow;
+                        int tx = t % p.tilesPerRow;
+                        int run = Math.min(p.tilesPerRow - tx, first + tiles - t);
+                        kernels.winogradInput(phases, plane + 2 * ty * p.rowPitch + tx, p.phase, p.rowPitch, v,
+                                ci * pitch + t - first, cinG * pitch, run);
+                        t += run;
                     }
                 }
                 // M[xi][co][t] at m[(xi * panels * ROWS + co) * pitch + t]
-                Arrays.fill(m, 0, POSITIONS * panels * ROWS * pitch, 0f);
                 for (int xi = 0; xi < POSITIONS; xi++) {
                     for (int panel = 0; panel < panels; panel++) {
-                        kernels.gemm(u, WinogradWeights.offset(c, xi, grp, panel), cinG, v, xi * cinG * pitch, pitch,
-                                m, (xi * panels + panel) * ROWS * pitch, pitch, pitch);
+                        kernels.gemmOnStarts(zeroTile, u, WinogradWeights.offset(c, xi, grp, panel), cinG, v,
+                                xi * cinG * pitch, pitch, m, (xi * panels + panel) * ROWS * pitch, pitch, columns);
                     }
                 }
                 boolean ok = true;
                 for (int o = 0; o < coutG; o++) {
                     int co = grp * coutG + o;
                     int outBase = (n * c.outChannels() + co) * outPlane;
-                    for (int ty = ty0; ty < tyEnd; ty++) {
-                        ok &= kernels.winogradOutput(m, o * pitch + (ty - ty0) * p.tilesPerRow, panels * ROWS * pitch,
-                                outputRows.start(co), out, outBase + 2 * ty * g.outW(), g.outW(),
-                                Math.min(2, g.outH() - 2 * ty));
+                    for (int t = first; t < first + tiles; ) {
+                        int ty = t / p.tilesPerRow;
+                        int tx = t % p.tilesPerRow;
+                        int run = Math.min(p.tilesPerRow - tx, first + tiles - t);
+                        int rows = Math.min(2, g.outH() - 2 * ty);
+                        int at = outBase + 2 * ty * g.outW() + 2 * tx;
+                        int width = Math.min(g.outW() - 2 * tx, 2 * run);
+                        ok &= kernels.winogradOutput(m, o * pitch + t - first, panels * ROWS * pitch,
+                                outputRows.start(co), out, at, width, g.outW(), rows);
+                        for (int r = 0; r < rows; r++) {
+                            outputRows.activate(out, at + r * g.outW(), width);
+                        }
+                        t += run;
                     }
-                    int firstRow = 2 * ty0 * g.outW();
-                    outputRows.activate(out, outBase + firstRow, Math.min(outPlane, 2 * tyEnd * g.outW()) - firstRow);
                 }
                 if (!ok) {
                     finite.set(false);

@@ -64,6 +64,23 @@ class WinogradConvolutionTest {
     }
 
     /**
+     * Many channels make units of a few register tiles (16 tiles here) that start and end inside tile rows (19
+     * tiles a row, with an odd last column), the vector transforms then running over parts of rows.
+     */
+    @Test
+    void unitsThatCrossTileRowsMatchTheReference() {
+        ParallelRunner runner = new ParallelRunner(POOL);
+        Random rnd = new Random(29);
+        Conv2d spec = Conv2d.builder(192, 160, 3).padding(1).bias(true).activation(Activation.RELU6).build();
+        ConvLayer layer = layer(spec, rnd);
+        Tensor input = random(rnd, Shape.of(1, 192, 9, 37));
+        float[] actual = run(path(runner, MicroKernels.best()), layer, input);
+        assertArrayEquals(run(path(runner, new ScalarMicroKernels()), layer, input), actual);
+        double error = Reference.relativeL2(actual, Reference.conv2d(layer, input));
+        assertTrue(error <= 1e-5, "relative L2 " + error);
+    }
+
+    /**
      * An infinity in the input gives infinities in a direct convolution and can give NaN through the transforms
      * (infinity minus infinity): such a layer is computed again by the direct path, so the floats are its floats.
      */
