@@ -154,7 +154,9 @@ interface MicroKernels {
      * padded rows are split into their even columns (a row's first {@code phase} floats) and odd columns (the next
      * ones), rows {@code rowPitch} apart from srcOff: tile t's 4x4 input is those four rows at even t, odd t, even
      * t + 1 and odd t + 1. Writes V[4a + b] of tile t to v[vOff + (4a + b) * vPitch + t]; the sums, in order, are
-     * {@link ScalarMicroKernels#winogradInputTile}'s.
+     * {@link ScalarMicroKernels#winogradInputTile}'s. A run of fewer than {@link #columnStep} tiles may also write
+     * its rows of V on to that many tiles, whatever the source holds there: the caller leaves room for them, and
+     * the source must be readable as far.
      */
     void winogradInput(float[] src, int srcOff, int phase, int rowPitch, float[] v, int vOff, int vPitch,
             int tiles);

@@ -1178,18 +1178,15 @@ final class VectorMicroKernels implements MicroKernels {
     /**
      * L tiles at a time (the last vector moved back to end at the row's last tile), each B^T combination of rows
      * and columns as in {@link ScalarMicroKernels#winogradInputTile}, the columns of L consecutive tiles being
-     * contiguous in the split rows; rows of fewer tiles go through the plain loop.
+     * contiguous in the split rows; a run of fewer tiles is one vector of L (a unit's runs start anywhere in a
+     * tile row, and the plain loop took 4% of a 256-channel layer's time there).
      */
     @Override
     public void winogradInput(float[] src, int srcOff, int phase, int rowPitch, float[] v, int vOff, int vPitch,
             int tiles) {
-        if (tiles < L) {
-            PLAIN.winogradInput(src, srcOff, phase, rowPitch, v, vOff, vPitch, tiles);
-            return;
-        }
         int r = rowPitch;
         for (int j = 0; j < tiles; j += L) {
-            int t = Math.min(j, tiles - L);
+            int t = Math.max(0, Math.min(j, tiles - L));
             int e = srcOff + t;
             int o = e + phase;
             int d = vOff + t;

@@ -27,6 +27,10 @@ import org.junit.jupiter.api.Test;
  */
 class WinogradConvolutionTest {
     private static final WorkerPool POOL = new WorkerPool(2);
+    private static final ParallelRunner RUNNER = new ParallelRunner(POOL);
+    /** The path on the vector kernels (where the JVM has them) and on the plain ones. */
+    private static final WinogradConvolution FAST = path(RUNNER, MicroKernels.best());
+    private static final WinogradConvolution PLAIN = path(RUNNER, new ScalarMicroKernels());
 
     @AfterAll
     static void shutDown() {
@@ -35,9 +39,6 @@ class WinogradConvolutionTest {
 
     @Test
     void matchesTheReferenceAndThePlainKernelsBitForBit() {
-        ParallelRunner runner = new ParallelRunner(POOL);
-        WinogradConvolution fast = path(runner, MicroKernels.best());
-        WinogradConvolution plain = path(runner, new ScalarMicroKernels());
         Random rnd = new Random(17);
         int cases = 0;
         for (int width : new int[] {18, 19, 32, 62, 63, 64, 65, 70, 97}) {
@@ -50,13 +51,8 @@ class WinogradConvolutionTest {
                         .activation(Activation.values()[rnd.nextInt(Activation.values().length)]).build();
                 ConvLayer layer = layer(spec, rnd);
                 Tensor input = random(rnd, Shape.of(1 + rnd.nextInt(2), cin, height, width));
-                ConvGeometry g = layer.bind(input.shape());
-                String what = spec + " on " + input.shape();
-                assertTrue(fast.suits(layer, g), what);
-                float[] actual = run(fast, layer, input);
-                assertArrayEquals(run(plain, layer, input), actual, what);
-                double error = Reference.relativeL2(actual, Reference.conv2d(layer, input));
-                assertTrue(error <= 1e-5, what + ": relative L2 " + error);
+                assertTrue(FAST.suits(layer, layer.bind(input.shape())), spec + " on " + input.shape());
+                assertMatches(layer, input);
                 cases++;
             }
         }
@@ -69,29 +65,50 @@ class WinogradConvolutionTest {
      */
     @Test
     void unitsThatCrossTileRowsMatchTheReference() {
-        ParallelRunner runner = new ParallelRunner(POOL);
         Random rnd = new Random(29);
         Conv2d spec = Conv2d.builder(192, 160, 3).padding(1).bias(true).activation(Activation.RELU6).build();
         ConvLayer layer = layer(spec, rnd);
         Tensor input = random(rnd, Shape.of(1, 192, 9, 37));
-        float[] actual = run(path(runner, MicroKernels.best()), layer, input);
-        assertArrayEquals(run(path(runner, new ScalarMicroKernels()), layer, input), actual);
-        double error = Reference.relativeL2(actual, Reference.conv2d(layer, input));
-        assertTrue(error <= 1e-5, "relative L2 " + error);
+        assertMatches(layer, input);
+    }
+
+    /**
+     * Dilated layers through the phase mosaic: dilations different per axis, paddings from none to past the
+     * dilation (so that neighbouring blocks share a padding zero or not), and a few outputs per phase.
+     */
+    @Test
+    void dilatedLayersMatchTheReferenceAndThePlainKernelsBitForBit() {
+        Random rnd = new Random(31);
+        int[][] dilations = {{2, 2}, {3, 1}, {1, 4}, {6, 6}, {5, 2}};
+        for (int[] d : dilations) {
+            for (int trial = 0; trial < 3; trial++) {
+                Padding padding = trial == 0 ? Padding.same()
+                        : Padding.of(rnd.nextInt(d[0] + 2), rnd.nextInt(d[1] + 2));
+                int cin = 16 + rnd.nextInt(9);
+                int cout = 16 + rnd.nextInt(11);
+                Conv2d spec = Conv2d.builder(cin, cout, 3).padding(padding).dilation(d[0], d[1])
+                        .bias(rnd.nextBoolean()).activation(Activation.values()[trial % Activation.values().length])
+                        .build();
+                ConvLayer layer = layer(spec, rnd);
+                Tensor input = random(rnd, Shape.of(1 + rnd.nextInt(2), cin, 2 * d[0] + 3 + rnd.nextInt(20),
+                        2 * d[1] + 3 + rnd.nextInt(30)));
+                assertMatches(layer, input);
+            }
+        }
     }
 
     /**
      * An infinity in the input gives infinities in a direct convolution and can give NaN through the transforms
-     * (infinity minus infinity): such a layer is computed again by the direct path, so the floats are its floats.
+     * (infinity minus infinity): such a layer is computed again by the direct path, so the floats are its floats;
+     * also through the mosaic of a dilated layer, whose junk outputs are not checked.
      */
     @Test
     void nonFiniteOutputsAreComputedByTheDirectPath() {
-        ParallelRunner runner = new ParallelRunner(POOL);
         MicroKernels kernels = MicroKernels.best();
         PackedWeightCache weights = new PackedWeightCache();
-        PaddedInputConvolution padded = new PaddedInputConvolution(runner, weights, kernels);
-        ImplicitGemmConvolution general = new ImplicitGemmConvolution(runner, weights, kernels);
-        WinogradConvolution winograd = new WinogradConvolution(runner, weights, kernels, padded, general);
+        PaddedInputConvolution padded = new PaddedInputConvolution(RUNNER, weights, kernels);
+        ImplicitGemmConvolution general = new ImplicitGemmConvolution(RUNNER, weights, kernels);
+        WinogradConvolution winograd = new WinogradConvolution(RUNNER, weights, kernels, padded, general);
         Random rnd = new Random(19);
         Conv2d spec = Conv2d.builder(32, 32, 3).padding(1).bias(true).build();
         ConvLayer layer = layer(spec, rnd);
@@ -99,38 +116,55 @@ class WinogradConvolutionTest {
         input.data()[5 * 70 + 33] = Float.POSITIVE_INFINITY;
         input.data()[70 * 9 * 3 + 2 * 70 + 10] = Float.NEGATIVE_INFINITY;
         input.data()[70 * 9 * 7 + 4 * 70 + 60] = Float.NaN;
-        ConvGeometry g = layer.bind(input.shape());
-        ConvPath direct = padded.suits(layer, g) ? padded : general;
-        assertArrayEquals(run(direct, layer, input), run(winograd, layer, input));
+        ConvLayer dilated = layer(Conv2d.builder(32, 32, 3).padding(3).dilation(3).build(), rnd);
+        for (ConvLayer l : new ConvLayer[] {layer, dilated}) {
+            ConvGeometry g = l.bind(input.shape());
+            assertTrue(winograd.suits(l, g), l.spec().toString());
+            ConvPath direct = padded.suits(l, g) ? padded : general;
+            assertArrayEquals(run(direct, l, input), run(winograd, l, input), l.spec().toString());
+        }
     }
 
     /** Layers it must leave to other paths: other forms, few channels, narrow maps, non-finite weights. */
     @Test
     void takesOnlyLayersItSuits() {
-        ParallelRunner runner = new ParallelRunner(POOL);
-        WinogradConvolution path = path(runner, MicroKernels.best());
         Random rnd = new Random(23);
         Shape shape = Shape.of(1, 32, 20, 64);
-        assertTrue(suits(path, Conv2d.builder(32, 32, 3).padding(1).build(), shape, rnd));
-        assertFalse(suits(path, Conv2d.builder(32, 32, 3).padding(1).stride(2).build(), shape, rnd));
-        assertFalse(suits(path, Conv2d.builder(32, 32, 3).padding(2).dilation(2).build(), shape, rnd));
-        assertFalse(suits(path, Conv2d.builder(32, 32, 3).padding(3).build(), shape, rnd));
-        assertFalse(suits(path, Conv2d.builder(32, 32, 5).padding(2).build(), shape, rnd));
-        assertFalse(suits(path, Conv2d.builder(32, 8, 3).padding(1).build(), shape, rnd));
-        assertFalse(suits(path, Conv2d.builder(32, 32, 3).padding(1).build(), Shape.of(1, 32, 20, 8), rnd));
+        assertTrue(suits(Conv2d.builder(32, 32, 3).padding(1).build(), shape, rnd));
+        assertFalse(suits(Conv2d.builder(32, 32, 3).padding(1).stride(2).build(), shape, rnd));
+        // dilated: through the mosaic where it costs fewer GEMM columns (dilation 2 on 20x64: 0.55 of the implicit
+        // GEMM's; 6 on 33x33: 0.73), not where its junk outputs outweigh the taps skipped on padding (12: 1.32)
+        assertTrue(suits(Conv2d.builder(32, 32, 3).padding(2).dilation(2).build(), shape, rnd));
+        Shape aspp = Shape.of(1, 256, 33, 33);
+        assertTrue(suits(Conv2d.builder(256, 256, 3).padding(6).dilation(6).build(), aspp, rnd));
+        assertFalse(suits(Conv2d.builder(256, 256, 3).padding(12).dilation(12).build(), aspp, rnd));
+        assertFalse(suits(Conv2d.builder(32, 32, 3).padding(2).dilation(2).stride(2).build(), shape, rnd));
+        assertFalse(suits(Conv2d.builder(32, 32, 3).padding(3).build(), shape, rnd));
+        assertFalse(suits(Conv2d.builder(32, 32, 5).padding(2).build(), shape, rnd));
+        assertFalse(suits(Conv2d.builder(32, 8, 3).padding(1).build(), shape, rnd));
+        assertFalse(suits(Conv2d.builder(32, 32, 3).padding(1).build(), Shape.of(1, 32, 20, 8), rnd));
         Conv2d spec = Conv2d.builder(32, 32, 3).padding(1).build();
         ConvLayer infinite = layer(spec, rnd);
         infinite.weight().data()[7] = Float.POSITIVE_INFINITY;
-        assertFalse(path.suits(infinite, infinite.bind(shape)));
+        assertFalse(FAST.suits(infinite, infinite.bind(shape)));
         try (CpuBackend cpu = new CpuBackend(1)) {
             ConvLayer resnet = layer(Conv2d.builder(64, 64, 3).padding(1).build(), rnd);
             assertInstanceOf(WinogradConvolution.class, cpu.pathFor(resnet, resnet.bind(Shape.of(1, 64, 56, 56))));
         }
     }
 
-    private static boolean suits(WinogradConvolution path, Conv2d spec, Shape shape, Random rnd) {
+    /** The vector kernels' floats are the plain ones', and close to the float64 reference. */
+    private static void assertMatches(ConvLayer layer, Tensor input) {
+        String what = layer.spec() + " on " + input.shape();
+        float[] actual = run(FAST, layer, input);
+        assertArrayEquals(run(PLAIN, layer, input), actual, what);
+        double error = Reference.relativeL2(actual, Reference.conv2d(layer, input));
+        assertTrue(error <= 1e-5, what + ": relative L2 " + error);
+    }
+
+    private static boolean suits(Conv2d spec, Shape shape, Random rnd) {
         ConvLayer layer = layer(spec, rnd);
-        return path.suits(layer, layer.bind(shape));
+        return FAST.suits(layer, layer.bind(shape));
     }
 
     private static WinogradConvolution path(ParallelRunner runner, MicroKernels kernels) {
