@@ -9,6 +9,15 @@ package org.clconv.cpu;
 final class GemmTiles {
     /** B operand budget per tile: a quarter of a typical 1 MiB L2, leaving room for weights and C. */
     static final int B_FLOATS = 64 * 1024;
+    /**
+     * Tails of at most this many columns (past a tile's whole vectors) go through {@link MicroKernels#gemmColumns},
+     * all of a unit's panels in one call: about one load per k, column and panel there against nine per k and
+     * panel for a whole vector, but it streams the weights once per column. Measured (A/B medians, 2 threads):
+     * 1024 channels of 7x7 pointwise, a 1-column tail, 413 -> 300 us; 512 channels of 14x14, a 4-column tail, 3-6%
+     * slower while gemmColumns ran one panel at a time on AVX2, 0.94 of the time since it runs eight (square maps
+     * only leave tails of 0, 1 or 4 columns).
+     */
+    static final int NARROW_TAIL = 4;
     /** Widest tile: beyond this the C tile (4 rows) outgrows L1 for no gain. */
     private static final int MAX_WIDTH = 1024;
     private GemmTiles() {

@@ -1,6 +1,7 @@
 package org.clconv.cpu;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.clconv.Conv2d;
 import org.clconv.ConvGeometry;
@@ -12,7 +13,10 @@ import org.clconv.ConvLayer;
  * into {@link TapRegions} so that only taps reading the input enter K, and each region into column tiles; a
  * tile's B operand (its valid taps x input channels x positions) is gathered into a per-chunk scratch, with one
  * array copy per output-row run where a tap's columns are contiguous, then every weight panel runs the
- * {@link MicroKernels#gemm} micro-kernel over it, one call per run of consecutive valid taps.
+ * {@link MicroKernels#gemm} micro-kernel over it, one call per run of consecutive valid taps. A tile's last few
+ * columns past whole register tiles go through {@link MicroKernels#gemmColumns} for all its panels at once: in a
+ * one-vector step a single column cost as much as eight (ASPP's dilation 18: 0.77-0.91 of the time on 1 and 2
+ * threads, its 33-position tiles ending in one column; dilation 12: 0.84-0.98).
  */
 final class ImplicitGemmConvolution implements ConvPath {
     private static final int ROWS = MicroKernels.ROWS;
@@ -54,10 +58,13 @@ final class ImplicitGemmConvolution implements ConvPath {
         int perUnit = runner.partsPerPiece(groupPanels, baseUnits);
         int chunks = (groupPanels + perUnit - 1) / perUnit;
         long macsPerUnit = (long) perUnit * ROWS * WeightPanels.depth(c) * g.outH() * g.outW() / tiles.size();
+        int panelStride = WeightPanels.depth(c) * ROWS;
         OutputRows outputRows = new OutputRows(layer);
-        runner.run(baseUnits * chunks, macsPerUnit, new int[] {bFloats, accFloats}, (from, to, arrays) -> {
+        int[] scratchFloats = {bFloats, accFloats, perUnit * ROWS * GemmTiles.NARROW_TAIL};
+        runner.run(baseUnits * chunks, macsPerUnit, scratchFloats, (from, to, arrays) -> {
             float[] b = arrays[0];
             float[] acc = arrays[1];
+            float[] tailSums = arrays[2];
             for (int u = from; u < to; u++) {
                 int chunk = u % chunks;
                 int rest = u / chunks;
@@ -68,17 +75,43 @@ final class ImplicitGemmConvolution implements ConvPath {
                 int pitch = GemmTiles.roundUp(tile.length, step);
                 int inBase = (batch * c.inChannels() + grp * cinG) * g.inH() * g.inW();
                 pack(in, inBase, g, rows, cols, tile, b, pitch);
+                int firstPanel = chunk * perUnit;
                 int lastPanel = Math.min(groupPanels, (chunk + 1) * perUnit);
-                for (int p = chunk * perUnit; p < lastPanel; p++) {
+                TapRegions.Region r = tile.region;
+                // a few columns past whole register tiles: every panel's at once. Not a tail behind a one-vector
+                // step: the weights, streamed once per tail column, are megabytes here (ASPP's 12 = 8 + 4 columns
+                // took 1.36 of the time of one register tile over 16, 4 of them junk)
+                int tailCols = tile.length % kernels.tileColumns();
+                boolean narrowTail = tailCols > 0 && tailCols <= GemmTiles.NARROW_TAIL;
+                int whole = narrowTail ? tile.length - tailCols : tile.length;
+                if (narrowTail) {
+                    int coFirst = grp * c.outChannelsPerGroup() + firstPanel * ROWS;
+                    for (int i = 0; i < (lastPanel - firstPanel) * ROWS; i++) {
+                        boolean real = firstPanel * ROWS + i < c.outChannelsPerGroup();
+                        Arrays.fill(tailSums, i * tailCols, (i + 1) * tailCols,
+                                real ? outputRows.start(coFirst + i) : 0f);
+                    }
+                    for (int run = 0; run < r.runStart.length; run++) {
+                        int first = r.runStart[run];
+                        kernels.gemmColumns(panels, WeightPanels.offset(c, grp, firstPanel)
+                                + r.taps[first] * cinG * ROWS, lastPanel - firstPanel, panelStride,
+                                r.runLength[run] * cinG, b, first * cinG * pitch + whole, pitch, tailSums, 0,
+                                tailCols, tailCols);
+                    }
+                }
+                for (int p = firstPanel; p < lastPanel; p++) {
                     int co0 = grp * c.outChannelsPerGroup() + p * ROWS;
                     int valid = Math.min(ROWS, c.outChannelsPerGroup() - p * ROWS);
                     int panel = WeightPanels.offset(c, grp, p);
                     outputRows.beginPanel(acc, 0, pitch, tile.length, co0, valid);
-                    TapRegions.Region r = tile.region;
                     for (int run = 0; run < r.runStart.length; run++) {
                         int first = r.runStart[run];
                         kernels.gemm(panels, panel + r.taps[first] * cinG * ROWS, r.runLength[run] * cinG,
-                                b, first * cinG * pitch, pitch, acc, 0, pitch, pitch);
+                                b, first * cinG * pitch, pitch, acc, 0, pitch, narrowTail ? whole : pitch);
+                    }
+                    for (int i = 0; narrowTail && i < ROWS; i++) {
+                        System.arraycopy(tailSums, ((p - firstPanel) * ROWS + i) * tailCols, acc, i * pitch + whole,
+                                tailCols);
                     }
                     store(acc, pitch, valid, tile, g, outputRows, out, (batch * c.outChannels() + co0));
                 }

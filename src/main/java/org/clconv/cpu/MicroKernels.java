@@ -82,13 +82,14 @@ interface MicroKernels {
 
     /**
      * {@link #gemm} for the last few columns of a tile, {@code cols} of them (fewer than {@link #columnStep}), for
-     * {@code panels} consecutive weight panels (panel q at aOff + q*depth*ROWS, its rows at c row q*ROWS + i),
-     * reading and writing exactly those columns. A whole-vector step over 1 real column of 16 costs about as many
-     * loads as over 16; this one costs about one load per k, column and panel (a 7x7 map has 49 = 3 x 16 + 1
-     * columns).
+     * {@code panels} weight panels {@code panelStride} floats apart (panel q at aOff + q*panelStride, at least
+     * depth*ROWS; its rows at c row q*ROWS + i), reading and writing exactly those columns. A whole-vector step
+     * over 1 real column of 16 costs about as many loads as over 16; this one costs about one load per k, column
+     * and panel (a 7x7 map has 49 = 3 x 16 + 1 columns). The implicit GEMM's runs of taps take part of a deeper
+     * panel: hence the stride.
      */
-    void gemmColumns(float[] a, int aOff, int panels, int depth, float[] b, int bOff, int ldb, float[] c, int cOff,
-            int ldc, int cols);
+    void gemmColumns(float[] a, int aOff, int panels, int panelStride, int depth, float[] b, int bOff, int ldb,
+            float[] c, int cOff, int ldc, int cols);
 
     /**
      * Output j, for j < n, is start + (sum over t < taps of w[wOff + t] * src[srcBase + srcOff[t] + j]), stored at

@@ -19,15 +19,6 @@ import org.clconv.ConvLayer;
  */
 final class PointwiseGemm implements ConvPath {
     private static final int ROWS = MicroKernels.ROWS;
-    /**
-     * Tails of at most this many columns (past a tile's whole vectors) go through {@link MicroKernels#gemmColumns},
-     * all of a unit's panels in one call: about one load per k, column and panel there against nine per k and
-     * panel for a whole vector, but it streams the weights once per column. Measured (A/B medians, 2 threads):
-     * 1024 channels of 7x7, a 1-column tail, 413 -> 300 us; 512 channels of 14x14, a 4-column tail, 3-6% slower
-     * while gemmColumns ran one panel at a time on AVX2, 0.94 of the time since it runs eight (square maps only
-     * leave tails of 0, 1 or 4 columns).
-     */
-    private static final int NARROW_TAIL = 4;
 
     private final ParallelRunner runner;
     private final PackedWeightCache weights;
@@ -115,7 +106,7 @@ final class PointwiseGemm implements ConvPath {
         int coutG = c.outChannelsPerGroup();
         int groupPanels = WeightPanels.panelsPerGroup(c);
         long macsPerUnit = (long) perUnit * ROWS * depth * tile;
-        int[] scratchFloats = {ROWS * pitch, depth * step, perUnit * ROWS * NARROW_TAIL,
+        int[] scratchFloats = {ROWS * pitch, depth * step, perUnit * ROWS * GemmTiles.NARROW_TAIL,
             packB && shared == null ? depth * tile : 0, ROWS * block};
         runner.run(g.batch() * groups * tiles * chunks, macsPerUnit, scratchFloats, (from, to, scratch) -> {
             float[] acc = scratch[0];
@@ -137,7 +128,7 @@ final class PointwiseGemm implements ConvPath {
                 // the tile's last columns short of a vector: read in place when a whole vector stays inside the
                 // input (its extra lanes read the next row and land in acc columns that are never stored)
                 boolean tailInPlace = inOff + (depth - 1) * plane + whole + step <= in.length;
-                boolean narrowTail = len - whole <= NARROW_TAIL;
+                boolean narrowTail = len - whole <= GemmTiles.NARROW_TAIL;
                 if (whole < len && !narrowTail && !tailInPlace) {
                     for (int k = 0; k < depth; k++) {
                         System.arraycopy(in, inOff + k * plane + whole, tail, k * step, len - whole);
@@ -153,7 +144,7 @@ final class PointwiseGemm implements ConvPath {
                     // every panel's tail columns at once: the kernel runs several panels side by side
                     Arrays.fill(tailSums, 0, (lastPanel - firstPanel) * ROWS * tailCols, 0f);
                     kernels.gemmColumns(panels, WeightPanels.offset(c, grp, firstPanel), lastPanel - firstPanel,
-                            depth, in, inOff + whole, plane, tailSums, 0, tailCols, tailCols);
+                            depth * ROWS, depth, in, inOff + whole, plane, tailSums, 0, tailCols, tailCols);
                 }
                 for (int p = firstPanel; p < lastPanel; p++) {
                     int co0 = grp * coutG + p * ROWS;

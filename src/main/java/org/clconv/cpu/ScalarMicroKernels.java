@@ -41,10 +41,10 @@ class ScalarMicroKernels implements MicroKernels {
     }
 
     @Override
-    public void gemmColumns(float[] a, int aOff, int panels, int depth, float[] b, int bOff, int ldb, float[] c,
-            int cOff, int ldc, int cols) {
+    public void gemmColumns(float[] a, int aOff, int panels, int panelStride, int depth, float[] b, int bOff,
+            int ldb, float[] c, int cOff, int ldc, int cols) {
         for (int q = 0; q < panels; q++) {
-            gemm(a, aOff + q * depth * ROWS, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc, ldc, cols);
+            gemm(a, aOff + q * panelStride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc, ldc, cols);
         }
     }
 

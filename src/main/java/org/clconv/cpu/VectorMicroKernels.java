@@ -123,30 +123,30 @@ final class VectorMicroKernels implements MicroKernels {
      * Each lane sums its k in order from zero, as gemm8x1 does, so the floats match.
      */
     @Override
-    public void gemmColumns(float[] a, int aOff, int panels, int depth, float[] b, int bOff, int ldb, float[] c,
-            int cOff, int ldc, int cols) {
+    public void gemmColumns(float[] a, int aOff, int panels, int panelStride, int depth, float[] b, int bOff,
+            int ldb, float[] c, int cOff, int ldc, int cols) {
         if (L < ROWS) {
             // vectors narrower than a panel's eight rows (SSE, NEON): the plain loop, the same floats
-            PLAIN.gemmColumns(a, aOff, panels, depth, b, bOff, ldb, c, cOff, ldc, cols);
+            PLAIN.gemmColumns(a, aOff, panels, panelStride, depth, b, bOff, ldb, c, cOff, ldc, cols);
             return;
         }
-        int stride = depth * ROWS;
         int q = 0;
         for (; L == 2 * ROWS && q + 4 <= panels; q += 4) {
-            fourPanelColumns(a, aOff + q * stride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc, ldc, cols);
+            fourPanelColumns(a, aOff + q * panelStride, panelStride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc,
+                    ldc, cols);
         }
         for (; L == ROWS && q + 8 <= panels; q += 8) {
-            eightPanelColumns(a, aOff + q * stride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc, ldc, cols);
+            eightPanelColumns(a, aOff + q * panelStride, panelStride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc,
+                    ldc, cols);
         }
         for (; q < panels; q++) {
-            onePanelColumns(a, aOff + q * stride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc, ldc, cols);
+            onePanelColumns(a, aOff + q * panelStride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc, ldc, cols);
         }
     }
 
-    /** Panels at aOff .. aOff + 3*depth*ROWS: reads stay inside them (each load ends within the next panel). */
-    private static void fourPanelColumns(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c,
-            int cOff, int ldc, int cols) {
-        int stride = depth * ROWS;
+    /** Panels at aOff .. aOff + 3*stride: reads stay inside them (each load ends within the next panel). */
+    private static void fourPanelColumns(float[] a, int aOff, int stride, int depth, float[] b, int bOff, int ldb,
+            float[] c, int cOff, int ldc, int cols) {
         float[] sums = new float[2 * L];
         for (int j = 0; j < cols; j++) {
             FloatVector acc0 = FloatVector.zero(S);
@@ -175,9 +175,8 @@ final class VectorMicroKernels implements MicroKernels {
      * the FMA latency at every k (a 1024-channel 7x7 pointwise layer spent a tenth of its time on its one tail
      * column that way). Each lane sums its k in order from zero, as gemm8x1 does.
      */
-    private static void eightPanelColumns(float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c,
-            int cOff, int ldc, int cols) {
-        int stride = depth * ROWS;
+    private static void eightPanelColumns(float[] a, int aOff, int stride, int depth, float[] b, int bOff, int ldb,
+            float[] c, int cOff, int ldc, int cols) {
         float[] sums = new float[8 * L];
         for (int j = 0; j < cols; j++) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;

@@ -213,6 +213,13 @@ class CpuBackendTest {
             ConvLayer pointwise = layer(Conv2d.pointwise(70, 17).activation(Activation.RELU6).build());
             Tensor input = random(Shape.of(2, 70, 16, 24));
             assertArrayEquals(scalar.conv2d(pointwise, input).data(), best.conv2d(pointwise, input).data());
+            // the implicit GEMM's narrow tails (regions of 33 and 51 positions: 1 and 3 columns past whole register
+            // tiles), nine panels (a group of eight and a single one), runs of taps split by padding
+            ConvLayer implicit = layer(Conv2d.builder(12, 72, 3).padding(3).dilation(3).bias(true)
+                    .activation(Activation.RELU).build());
+            Tensor regions = random(Shape.of(2, 12, 17, 23));
+            assertInstanceOf(ImplicitGemmConvolution.class, best.pathFor(implicit, implicit.bind(regions.shape())));
+            assertArrayEquals(scalar.conv2d(implicit, regions).data(), best.conv2d(implicit, regions).data());
             // tails of 4 (14x14) and 1 (7x7) columns past the whole vectors; 72 weight panels, 9 per unit on two
             // threads: the narrow-tail GEMM's groups of panels and its single ones
             ConvLayer narrow = layer(Conv2d.pointwise(70, 576).build());

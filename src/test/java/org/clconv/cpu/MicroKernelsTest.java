@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class MicroKernelsTest {
     /**
      * The narrow-tail GEMM against the plain one, bit for bit: 1-19 panels (groups of eight or four and single
-     * ones), 1-15 columns, depths 1-300, B rows of any pitch, C with other columns around (left alone), and the
-     * weight panels ending right after the last panel's last k.
+     * ones), 1-15 columns, depths 1-300, panels as deep or deeper than the GEMM, B rows of any pitch, C with other
+     * columns around (left alone), and the weight panels ending right after the last panel's last k.
      */
     @Test
     void gemmColumnsGivesThePlainGemmsFloatsAndTouchesOnlyItsColumns() {
@@ -30,7 +30,9 @@ class MicroKernelsTest {
             int cols = 1 + rnd.nextInt(15);
             int ldb = cols + rnd.nextInt(40);
             int aOff = rnd.nextInt(3) * rows;
-            float[] a = new float[aOff + panels * depth * rows];
+            // panels of a deeper GEMM, of which this one takes a run of k
+            int stride = (depth + rnd.nextInt(3) * rnd.nextInt(50)) * rows;
+            float[] a = new float[aOff + (panels - 1) * stride + depth * rows];
             float[] b = new float[3 + (depth - 1) * ldb + cols];
             for (int i = 0; i < a.length; i++) {
                 a[i] = (float) rnd.nextGaussian();
@@ -45,9 +47,9 @@ class MicroKernelsTest {
             }
             float[] actual = expected.clone();
             for (int q = 0; q < panels; q++) {
-                plain.gemm(a, aOff + q * depth * rows, depth, b, 3, ldb, expected, 2 + q * rows * ldc, ldc, cols);
+                plain.gemm(a, aOff + q * stride, depth, b, 3, ldb, expected, 2 + q * rows * ldc, ldc, cols);
             }
-            best.gemmColumns(a, aOff, panels, depth, b, 3, ldb, actual, 2, ldc, cols);
+            best.gemmColumns(a, aOff, panels, stride, depth, b, 3, ldb, actual, 2, ldc, cols);
             assertArrayEquals(expected, actual, panels + " panels, depth " + depth + " cols " + cols + " ldb " + ldb);
         }
     }
