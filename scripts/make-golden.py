@@ -96,6 +96,13 @@ CASES = [
     case("depthwise_3x3_stride2_pad1_relu6", 16, 16, 3, (13, 37), stride=2, padding=1, groups=16,
          activation="relu6", scale=4.0),
     case("depthwise_3x3_stride2_mult2", 8, 16, 3, (12, 40), stride=2, padding=1, groups=8, bias=False),
+    # Dilated 3x3 layers that the CPU backend computes by Winograd on their phase mosaic (blocks of outputs of one
+    # phase, junk between them; different dilations per axis; non-finite inputs send it back to a direct path).
+    case("winograd_dilated_3_same_relu6", 16, 24, 3, (14, 40), padding="same", dilation=3, activation="relu6"),
+    case("winograd_dilated_2x4_grouped_batch2", 32, 32, 3, (11, 37), batch=2, padding=(2, 4), dilation=(2, 4),
+         groups=2),
+    case("nonfinite_winograd_dilated_2", 16, 16, 3, (9, 36), padding=2, dilation=2,
+         nonfinite=(((0, 0, 4, 7), INF), ((0, 7, 8, 35), NAN))),
 ]
 
 

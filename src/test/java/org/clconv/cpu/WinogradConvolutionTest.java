@@ -74,7 +74,7 @@ class WinogradConvolutionTest {
 
     /**
      * Dilated layers through the phase mosaic: dilations different per axis, paddings from none to past the
-     * dilation (so that neighbouring blocks share a padding zero or not), and a few outputs per phase.
+     * dilation (so that neighbouring blocks share a padding zero or not), a few outputs per phase, groups.
      */
     @Test
     void dilatedLayersMatchTheReferenceAndThePlainKernelsBitForBit() {
@@ -84,9 +84,10 @@ class WinogradConvolutionTest {
             for (int trial = 0; trial < 3; trial++) {
                 Padding padding = trial == 0 ? Padding.same()
                         : Padding.of(rnd.nextInt(d[0] + 2), rnd.nextInt(d[1] + 2));
-                int cin = 16 + rnd.nextInt(9);
-                int cout = 16 + rnd.nextInt(11);
-                Conv2d spec = Conv2d.builder(cin, cout, 3).padding(padding).dilation(d[0], d[1])
+                int groups = 1 + trial % 2;
+                int cin = groups * (16 + rnd.nextInt(9));
+                int cout = groups * (16 + rnd.nextInt(11));
+                Conv2d spec = Conv2d.builder(cin, cout, 3).padding(padding).dilation(d[0], d[1]).groups(groups)
                         .bias(rnd.nextBoolean()).activation(Activation.values()[trial % Activation.values().length])
                         .build();
                 ConvLayer layer = layer(spec, rnd);
