@@ -823,15 +823,16 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * Rows of more than half a vector start with {@link #planeRowBlocks}; the rest of each plane goes two vector
-     * positions at a time (p and the next, or the last one moved back to end at the plane's end), for every plane: the
-     * masks of a position are the same in every plane, so they are loaded once per pair, and each weight is broadcast
-     * once for both vectors (mb_dw1024, alternated in one JVM: 6-8% faster than one position at a time; the masks
-     * loaded per vector were half the instructions of a plane-by-plane loop). Each load of the rows above and below is
-     * ANDed to zero where the output's row has no such neighbour in the plane (masks, not branches: on small planes
-     * most vectors touch a plane edge); blends with boolean masks there cost a compare each to convert the mask on JDK
-     * 17 (1 thread 32.7 -> 28.5 us, 2 threads 22.5 -> 20.6 us). Written out in full: a helper taking a vector was not
-     * inlined here, and boxing made it 4x slower.
+     * Rows of more than half a vector start with {@link #planeRowBlocks}; the rest of each plane goes one vector
+     * position at a time (the last moved back to end at the plane's end), for every plane: the masks of a position
+     * are the same in every plane, so they are loaded once per position (the masks loaded per vector were half the
+     * instructions of a plane-by-plane loop). Two positions at a time, sharing the weights' broadcasts, computed a
+     * 7x7 plane's last vector twice (its rows after the block are 2.6 vectors): one at a time took 0.85-0.94 of the
+     * time of mb_dw1024 on 1 and 2 threads, alternated in one JVM. Each load of the rows above and below is ANDed
+     * to zero where the output's row has no such neighbour in the plane (masks, not branches: on small planes most
+     * vectors touch a plane edge); blends with boolean masks there cost a compare each to convert the mask on JDK
+     * 17 (1 thread 32.7 -> 28.5 us, 2 threads 22.5 -> 20.6 us). Written out in full: a helper taking a vector was
+     * not inlined here, and boxing made it 4x slower.
      */
     @Override
     public void depthwise3x3Planes(float[] src, int srcOff, PlaneMasks masks, float[] w, int wOff, float[] bias,
@@ -842,63 +843,42 @@ final class VectorMicroKernels implements MicroKernels {
         FloatVector zero = FloatVector.zero(S);
         int blockRows = dil == 1 && 2 * masks.width() > L && masks.width() <= L
                 ? planeRowBlocks(src, srcOff, masks, w, wOff, bias, biasOff, out, outOff, planes) : 0;
-        for (int vector = blockRows * masks.width(); vector < n; vector += 2 * L) {
-            int p = Math.min(vector, n - L);
-            int q = Math.min(vector + L, n - L);
-            IntVector upP = IntVector.fromArray(BITS, masks.top(), p);
-            IntVector downP = IntVector.fromArray(BITS, masks.bottom(), p);
-            VectorMask<Float> leftP = VectorMask.fromArray(S, masks.left(), p);
-            VectorMask<Float> rightP = VectorMask.fromArray(S, masks.right(), p);
-            IntVector upQ = IntVector.fromArray(BITS, masks.top(), q);
-            IntVector downQ = IntVector.fromArray(BITS, masks.bottom(), q);
-            VectorMask<Float> leftQ = VectorMask.fromArray(S, masks.left(), q);
-            VectorMask<Float> rightQ = VectorMask.fromArray(S, masks.right(), q);
-            for (int i = 0, k = wOff, b = srcOff + p - rowStep, o = outOff + p, d = q - p; i < planes; i++, k += 9,
+        for (int vector = blockRows * masks.width(); vector < n; vector += L) {
+            int at = Math.min(vector, n - L);
+            IntVector up = IntVector.fromArray(BITS, masks.top(), at);
+            IntVector down = IntVector.fromArray(BITS, masks.bottom(), at);
+            VectorMask<Float> left = VectorMask.fromArray(S, masks.left(), at);
+            VectorMask<Float> right = VectorMask.fromArray(S, masks.right(), at);
+            for (int i = 0, k = wOff, b = srcOff + at - rowStep, o = outOff + at; i < planes; i++, k += 9,
                     b += n, o += n) {
                 FloatVector init = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + i]);
                 FloatVector w0 = FloatVector.broadcast(S, w[k]);
                 FloatVector w1 = FloatVector.broadcast(S, w[k + 1]);
                 FloatVector w2 = FloatVector.broadcast(S, w[k + 2]);
-                FloatVector lp = w0.fma(FloatVector.fromArray(S, src, b - dil)
-                        .reinterpretAsInts().and(upP).reinterpretAsFloats(), zero);
-                FloatVector cp = w1.fma(FloatVector.fromArray(S, src, b)
-                        .reinterpretAsInts().and(upP).reinterpretAsFloats(), zero);
-                FloatVector rp = w2.fma(FloatVector.fromArray(S, src, b + dil)
-                        .reinterpretAsInts().and(upP).reinterpretAsFloats(), zero);
-                FloatVector lq = w0.fma(FloatVector.fromArray(S, src, b + d - dil)
-                        .reinterpretAsInts().and(upQ).reinterpretAsFloats(), zero);
-                FloatVector cq = w1.fma(FloatVector.fromArray(S, src, b + d)
-                        .reinterpretAsInts().and(upQ).reinterpretAsFloats(), zero);
-                FloatVector rq = w2.fma(FloatVector.fromArray(S, src, b + d + dil)
-                        .reinterpretAsInts().and(upQ).reinterpretAsFloats(), zero);
+                FloatVector l = w0.fma(FloatVector.fromArray(S, src, b - dil)
+                        .reinterpretAsInts().and(up).reinterpretAsFloats(), zero);
+                FloatVector c = w1.fma(FloatVector.fromArray(S, src, b)
+                        .reinterpretAsInts().and(up).reinterpretAsFloats(), zero);
+                FloatVector r = w2.fma(FloatVector.fromArray(S, src, b + dil)
+                        .reinterpretAsInts().and(up).reinterpretAsFloats(), zero);
                 int m = b + rowStep;
                 w0 = FloatVector.broadcast(S, w[k + 3]);
                 w1 = FloatVector.broadcast(S, w[k + 4]);
                 w2 = FloatVector.broadcast(S, w[k + 5]);
-                lp = w0.fma(FloatVector.fromArray(S, src, m - dil), lp);
-                cp = w1.fma(FloatVector.fromArray(S, src, m), cp);
-                rp = w2.fma(FloatVector.fromArray(S, src, m + dil), rp);
-                lq = w0.fma(FloatVector.fromArray(S, src, m + d - dil), lq);
-                cq = w1.fma(FloatVector.fromArray(S, src, m + d), cq);
-                rq = w2.fma(FloatVector.fromArray(S, src, m + d + dil), rq);
+                l = w0.fma(FloatVector.fromArray(S, src, m - dil), l);
+                c = w1.fma(FloatVector.fromArray(S, src, m), c);
+                r = w2.fma(FloatVector.fromArray(S, src, m + dil), r);
                 int e = m + rowStep;
                 w0 = FloatVector.broadcast(S, w[k + 6]);
                 w1 = FloatVector.broadcast(S, w[k + 7]);
                 w2 = FloatVector.broadcast(S, w[k + 8]);
-                lp = w0.fma(FloatVector.fromArray(S, src, e - dil)
-                        .reinterpretAsInts().and(downP).reinterpretAsFloats(), lp);
-                cp = w1.fma(FloatVector.fromArray(S, src, e)
-                        .reinterpretAsInts().and(downP).reinterpretAsFloats(), cp);
-                rp = w2.fma(FloatVector.fromArray(S, src, e + dil)
-                        .reinterpretAsInts().and(downP).reinterpretAsFloats(), rp);
-                lq = w0.fma(FloatVector.fromArray(S, src, e + d - dil)
-                        .reinterpretAsInts().and(downQ).reinterpretAsFloats(), lq);
-                cq = w1.fma(FloatVector.fromArray(S, src, e + d)
-                        .reinterpretAsInts().and(downQ).reinterpretAsFloats(), cq);
-                rq = w2.fma(FloatVector.fromArray(S, src, e + d + dil)
-                        .reinterpretAsInts().and(downQ).reinterpretAsFloats(), rq);
-                init.add(cp).add(lp, leftP).add(rp, rightP).intoArray(out, o);
-                init.add(cq).add(lq, leftQ).add(rq, rightQ).intoArray(out, o + d);
+                l = w0.fma(FloatVector.fromArray(S, src, e - dil)
+                        .reinterpretAsInts().and(down).reinterpretAsFloats(), l);
+                c = w1.fma(FloatVector.fromArray(S, src, e)
+                        .reinterpretAsInts().and(down).reinterpretAsFloats(), c);
+                r = w2.fma(FloatVector.fromArray(S, src, e + dil)
+                        .reinterpretAsInts().and(down).reinterpretAsFloats(), r);
+                init.add(c).add(l, left).add(r, right).intoArray(out, o);
             }
         }
     }
