@@ -148,10 +148,11 @@ final class WinogradConvolution implements ConvPath {
         final int phase;
         final int rowPitch;
         final int plane;
-        /** Dilated: the input column of each column of a split row (even ones, then odd), -1 for padding. */
+        /**
+         * Columns dilated: the input column of each column of a split row (even ones, then odd), -1 for padding;
+         * null where the split copies contiguous input runs.
+         */
         final int[] splitSource;
-        /** Dilated: the output column of each mosaic column, -1 for junk. */
-        final int[] columnTarget;
 
         Plan(ConvGeometry g) {
             Conv2d c = g.spec();
@@ -170,13 +171,9 @@ final class WinogradConvolution implements ConvPath {
             this.rowPitch = 2 * phase;
             // tile row ty reads padded rows 2ty .. 2ty + 3
             this.plane = (2 * tileRows + 2) * rowPitch;
-            this.splitSource = new int[direct ? 0 : rowPitch];
-            for (int j = 0; j < splitSource.length; j++) {
+            this.splitSource = c.dilationW() == 1 ? null : new int[rowPitch];
+            for (int j = 0; splitSource != null && j < rowPitch; j++) {
                 splitSource[j] = columns.source(2 * (j % phase) + j / phase);
-            }
-            this.columnTarget = new int[direct ? 0 : width];
-            for (int x = 0; x < columnTarget.length; x++) {
-                columnTarget[x] = columns.target(x);
             }
         }
     }
@@ -193,7 +190,7 @@ final class WinogradConvolution implements ConvPath {
             int row = d + r * p.rowPitch;
             if (sy < 0) {
                 Arrays.fill(dst, row, row + p.rowPitch, 0f);
-            } else if (g.spec().dilationW() > 1) {
+            } else if (p.splitSource != null) {
                 int[] source = p.splitSource;
                 int at = src + sy * inW;
                 for (int j = 0; j < source.length; j++) {
@@ -315,7 +312,7 @@ final class WinogradConvolution implements ConvPath {
      */
     private static boolean scatter(float[] mosaic, int pitch, int y0, int x0, int rows, int width, Plan p,
             OutputRows outputRows, float[] out, int outBase, int outW) {
-        int[] target = p.columnTarget;
+        PhaseMosaic columns = p.columns;
         float check = 0f;
         for (int i = 0; i < rows; i++) {
             int y = p.rows.target(y0 + i);
@@ -324,7 +321,7 @@ final class WinogradConvolution implements ConvPath {
             }
             int row = i * pitch;
             for (int x = 0; x < width; x++) {
-                if (target[x0 + x] >= 0) {
+                if (columns.target(x0 + x) >= 0) {
                     // y - y is 0, or NaN where the sum y is infinite or NaN (checked before the activation)
                     check += mosaic[row + x] - mosaic[row + x];
                 }
@@ -332,8 +329,9 @@ final class WinogradConvolution implements ConvPath {
             outputRows.activate(mosaic, row, width);
             int at = outBase + y * outW;
             for (int x = 0; x < width; x++) {
-                if (target[x0 + x] >= 0) {
-                    out[at + target[x0 + x]] = mosaic[row + x];
+                int ox = columns.target(x0 + x);
+                if (ox >= 0) {
+                    out[at + ox] = mosaic[row + x];
                 }
             }
         }
