@@ -395,8 +395,7 @@ final class VectorMicroKernels implements MicroKernels {
             float[] out, int outOff, int n, int[] storeAt) {
         FloatVector init = FloatVector.broadcast(S, start);
         int j = 0;
-        // where a step goes (see MicroKernels.stencil), each store written out: a helper taking the vector made the
-        // 5x5 dilated layer 1.13-1.15x slower
+        // each store written out: a helper taking the vector made the 5x5 dilated layer 1.13-1.15x slower
         int at;
         // eight vectors per tap where the run allows: the weight broadcast and the tap offset are loaded once per
         // eight FMAs instead of four, and eight independent sums hide the FMA latency (AVX2 too: 10 registers; a
@@ -417,35 +416,35 @@ final class VectorMicroKernels implements MicroKernels {
                 s6 = wv.fma(FloatVector.fromArray(S, src, o + 6 * L), s6);
                 s7 = wv.fma(FloatVector.fromArray(S, src, o + 7 * L), s7);
             }
-            at = storeAt == null ? j : storeAt[j / L];
+            at = storePosition(storeAt, j, 0);
             if (at >= 0) {
                 init.add(s0).intoArray(out, outOff + at);
             }
-            at = storeAt == null ? j + L : storeAt[j / L + 1];
+            at = storePosition(storeAt, j, 1);
             if (at >= 0) {
                 init.add(s1).intoArray(out, outOff + at);
             }
-            at = storeAt == null ? j + 2 * L : storeAt[j / L + 2];
+            at = storePosition(storeAt, j, 2);
             if (at >= 0) {
                 init.add(s2).intoArray(out, outOff + at);
             }
-            at = storeAt == null ? j + 3 * L : storeAt[j / L + 3];
+            at = storePosition(storeAt, j, 3);
             if (at >= 0) {
                 init.add(s3).intoArray(out, outOff + at);
             }
-            at = storeAt == null ? j + 4 * L : storeAt[j / L + 4];
+            at = storePosition(storeAt, j, 4);
             if (at >= 0) {
                 init.add(s4).intoArray(out, outOff + at);
             }
-            at = storeAt == null ? j + 5 * L : storeAt[j / L + 5];
+            at = storePosition(storeAt, j, 5);
             if (at >= 0) {
                 init.add(s5).intoArray(out, outOff + at);
             }
-            at = storeAt == null ? j + 6 * L : storeAt[j / L + 6];
+            at = storePosition(storeAt, j, 6);
             if (at >= 0) {
                 init.add(s6).intoArray(out, outOff + at);
             }
-            at = storeAt == null ? j + 7 * L : storeAt[j / L + 7];
+            at = storePosition(storeAt, j, 7);
             if (at >= 0) {
                 init.add(s7).intoArray(out, outOff + at);
             }
@@ -461,19 +460,19 @@ final class VectorMicroKernels implements MicroKernels {
                 s2 = wv.fma(FloatVector.fromArray(S, src, o + 2 * L), s2);
                 s3 = wv.fma(FloatVector.fromArray(S, src, o + 3 * L), s3);
             }
-            at = storeAt == null ? j : storeAt[j / L];
+            at = storePosition(storeAt, j, 0);
             if (at >= 0) {
                 init.add(s0).intoArray(out, outOff + at);
             }
-            at = storeAt == null ? j + L : storeAt[j / L + 1];
+            at = storePosition(storeAt, j, 1);
             if (at >= 0) {
                 init.add(s1).intoArray(out, outOff + at);
             }
-            at = storeAt == null ? j + 2 * L : storeAt[j / L + 2];
+            at = storePosition(storeAt, j, 2);
             if (at >= 0) {
                 init.add(s2).intoArray(out, outOff + at);
             }
-            at = storeAt == null ? j + 3 * L : storeAt[j / L + 3];
+            at = storePosition(storeAt, j, 3);
             if (at >= 0) {
                 init.add(s3).intoArray(out, outOff + at);
             }
@@ -484,11 +483,19 @@ final class VectorMicroKernels implements MicroKernels {
                 FloatVector v = FloatVector.fromArray(S, src, srcBase + srcOff[t] + j);
                 s = FloatVector.broadcast(S, w[wOff + t]).fma(v, s);
             }
-            at = storeAt == null ? j : storeAt[j / L];
+            at = storePosition(storeAt, j, 0);
             if (at >= 0) {
                 init.add(s).intoArray(out, outOff + at);
             }
         }
+    }
+
+    /**
+     * Where {@link #stencil}'s step k after output j goes (see {@link MicroKernels#stencil}): j + k*L as it is, or
+     * its store map's entry, -1 for a step dropped.
+     */
+    private static int storePosition(int[] storeAt, int j, int k) {
+        return storeAt == null ? j + k * L : storeAt[j / L + k];
     }
 
     /**
