@@ -86,9 +86,9 @@ CASES = [
          nonfinite=(((0, 1, 2, 2), NAN), ((1, 3, 4, 5), INF), ((1, 0, 0, 0), -INF))),
     case("nonfinite_same_dilated_grouped", 4, 4, 3, (9, 9), padding="same", dilation=2, groups=2,
          nonfinite=(((0, 0, 8, 8), INF), ((0, 3, 0, 4), NAN))),
-    # Layers the CPU backend's fast paths take: Winograd F(2x2, 3x3) (16+ channels per group, outputs 16+ wide; odd
-    # sizes leave half tiles; non-finite inputs send it back to a direct path) and the in-place 3x3 stride-2
-    # depthwise path (odd sizes put the bottom row and the right column on the padding).
+    # Layers the CPU backend's fast paths take: Winograd (16+ channels per group, outputs 16+ wide; sizes that are
+    # not multiples of its tile leave part tiles; non-finite inputs send it back to a direct path) and the in-place
+    # 3x3 stride-2 depthwise path (odd sizes put the bottom row and the right column on the padding).
     case("winograd_3x3_pad1_relu_batch2", 24, 20, 3, (9, 38), batch=2, padding=1, activation="relu"),
     case("winograd_3x3_valid_grouped", 32, 32, 3, (8, 19), padding="valid", groups=2),
     case("nonfinite_winograd_3x3", 16, 16, 3, (6, 34), padding=1,

@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The CPU backend's hot paths, one default-suite layer per path: depthwise 3x3 (stride 1 on 28x28 rows and on
  * runs of whole 7x7 planes, stride 2 in place, and 5x5 dilated), pointwise GEMM (small and large channel counts),
- * Winograd F(2x2, 3x3) (dense 3x3), the implicit GEMM (dilated ASPP) and the separable block; on one thread (the
+ * Winograd F(4x4, 3x3) (dense 3x3), the implicit GEMM (dilated ASPP) and the separable block; on one thread (the
  * kernels' own efficiency) and on every core (the parallel split). Run with {@code scripts/jmh.sh} (JMH options
  * pass through, e.g. {@code -p layer=mb_pw256 -prof perfasm}).
  */

@@ -149,7 +149,7 @@ public final class CpuBackend implements ConvBackend {
     }
 
     /**
-     * {@link #pathFor(Conv2d)}, except that a general layer that Winograd F(2x2, 3x3) or else the padded-input GEMM
+     * {@link #pathFor(Conv2d)}, except that a general layer that Winograd F(4x4, 3x3) or else the padded-input GEMM
      * suits on this input takes it.
      */
     ConvPath pathFor(ConvLayer layer, ConvGeometry geometry) {

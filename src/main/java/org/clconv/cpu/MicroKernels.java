@@ -151,26 +151,31 @@ interface MicroKernels {
             int outOff, int rows);
 
     /**
-     * The Winograd F(2x2, 3x3) input transform of a row of {@code tiles} tiles of one channel, V = B^T d B. The
-     * padded rows are split into their even columns (a row's first {@code phase} floats) and odd columns (the next
-     * ones), rows {@code rowPitch} apart from srcOff: tile t's 4x4 input is those four rows at even t, odd t, even
-     * t + 1 and odd t + 1. Writes V[4a + b] of tile t to v[vOff + (4a + b) * vPitch + t]; the sums, in order, are
-     * {@link ScalarMicroKernels#winogradInputTile}'s. A run of fewer than {@link #columnStep} tiles may also write
-     * its rows of V on to that many tiles, whatever the source holds there: the caller leaves room for them, and
-     * the source must be readable as far.
+     * The Winograd F(4x4, 3x3) input transform of a row of {@code tiles} tiles of one channel, V = B^T d B. The
+     * padded rows are split into four column phases (padded column 4j + q at q * phase + j), rows {@code rowPitch}
+     * apart from srcOff: tile t's 6x6 input is six of those rows at phases 0-3 of t and phases 0 and 1 of t + 1.
+     * Writes V[6a + b] of tile t to v[vOff + (6a + b) * vPitch + t]; the sums, in order, are {@link
+     * ScalarMicroKernels#winogradInputTile}'s. A run of fewer than {@link #columnStep} tiles may also write its
+     * rows of V on to that many tiles, whatever the source holds there: the caller leaves room for them, and the
+     * source must be readable as far. {@code work} holds {@link #winogradWorkFloats} floats for the kernel's use.
      */
     void winogradInput(float[] src, int srcOff, int phase, int rowPitch, float[] v, int vOff, int vPitch,
-            int tiles);
+            int tiles, float[] work);
 
     /**
-     * The Winograd F(2x2, 3x3) output transform of a row of tiles of one output channel, Y = A^T M A: tile t's
-     * sums m[mOff + xi * mPitch + t] (xi = 4a + b) give outputs start + Y at columns 2t and 2t + 1 (those below
-     * {@code width}) of output row out[outOff ...] and, when {@code rows} is 2, of the row {@code outPitch} floats
-     * after it; the sums, in order, are {@link ScalarMicroKernels#winogradOutputTile}'s. Returns whether every
-     * output it wrote is finite.
+     * The Winograd F(4x4, 3x3) output transform of a row of tiles of one output channel, Y = A^T M A: tile t's
+     * sums m[mOff + xi * mPitch + t] (xi = 6a + b) give outputs start + Y at columns 4t to 4t + 3 (those below
+     * {@code width}) of the first {@code rows} (at most 4) output rows from out[outOff], {@code outPitch} floats
+     * apart; the sums, in order, are {@link ScalarMicroKernels#winogradOutputTile}'s. Returns whether every output
+     * it wrote is finite. {@code work} holds {@link #winogradWorkFloats} floats for the kernel's use.
      */
     boolean winogradOutput(float[] m, int mOff, int mPitch, float start, float[] out, int outOff, int width,
-            int outPitch, int rows);
+            int outPitch, int rows, float[] work);
+
+    /** The size of the Winograd transforms' work array: a 6x6 tile's intermediate sums, a vector each. */
+    default int winogradWorkFloats() {
+        return 40 * columnStep();
+    }
 
     /**
      * dst[dstOff + j] = src[srcOff + 2j] for j < n: one stride phase of a stride-2 input row (a plain copy, so both

@@ -29,7 +29,7 @@ final class PackedWeightCache {
         return packedFor(layer).panels();
     }
 
-    /** The layer's filters transformed for Winograd F(2x2, 3x3) ({@link WinogradWeights}). */
+    /** The layer's filters transformed for Winograd F(4x4, 3x3) ({@link WinogradWeights}). */
     float[] winogradFor(ConvLayer layer) {
         return winograd.computeIfAbsent(layer, WinogradWeights::pack);
     }

@@ -128,84 +128,100 @@ class ScalarMicroKernels implements MicroKernels {
 
     @Override
     public void winogradInput(float[] src, int srcOff, int phase, int rowPitch, float[] v, int vOff, int vPitch,
-            int tiles) {
+            int tiles, float[] work) {
         for (int t = 0; t < tiles; t++) {
-            winogradInputTile(src, srcOff + t, phase, rowPitch, v, vOff + t, vPitch);
+            winogradInputTile(src, srcOff + t, phase, rowPitch, v, vOff + t, vPitch, work);
         }
     }
 
     /**
-     * One tile of {@link #winogradInput}, the definition both kernels follow: each input column (even t, odd t,
-     * even t + 1, odd t + 1) combined over the rows by B^T's row a, then those four combined by B^T's row b.
+     * One tile of {@link #winogradInput}, the definition both kernels follow: each of its six input columns
+     * (phases 0-3 at t, phases 0 and 1 at t + 1) through {@link #inputTransform} down its rows, into
+     * work[6a + column]; then each row a of those through it again across the columns, into V[6a + b].
      */
-    static void winogradInputTile(float[] src, int even, int phase, int rowPitch, float[] v, int vOff, int vPitch) {
-        for (int a = 0; a < 4; a++) {
-            float e0 = winogradColumn(src, even, rowPitch, a);
-            float o0 = winogradColumn(src, even + phase, rowPitch, a);
-            float e1 = winogradColumn(src, even + 1, rowPitch, a);
-            float o1 = winogradColumn(src, even + phase + 1, rowPitch, a);
-            v[vOff + 4 * a * vPitch] = e0 - e1;
-            v[vOff + (4 * a + 1) * vPitch] = o0 + e1;
-            v[vOff + (4 * a + 2) * vPitch] = e1 - o0;
-            v[vOff + (4 * a + 3) * vPitch] = o0 - o1;
+    static void winogradInputTile(float[] src, int first, int phase, int rowPitch, float[] v, int vOff, int vPitch,
+            float[] work) {
+        for (int col = 0; col < 6; col++) {
+            inputTransform(src, first + col % 4 * phase + col / 4, rowPitch, work, col, 6);
+        }
+        for (int a = 0; a < 6; a++) {
+            inputTransform(work, 6 * a, 1, v, vOff + 6 * a * vPitch, vPitch);
         }
     }
 
-    /** Row a of B^T applied to the column at pos (rows pitch apart): d0 - d2, d1 + d2, d2 - d1, d1 - d3. */
-    private static float winogradColumn(float[] src, int pos, int pitch, int a) {
-        switch (a) {
-            case 0:
-                return src[pos] - src[pos + 2 * pitch];
-            case 1:
-                return src[pos + pitch] + src[pos + 2 * pitch];
-            case 2:
-                return src[pos + 2 * pitch] - src[pos + pitch];
-            default:
-                return src[pos + pitch] - src[pos + 3 * pitch];
-        }
+    /**
+     * B^T of F(4x4, 3x3) (interpolation points 0, 1, -1, 2, -2) on d_k = x[off + k * stride], k < 6, into
+     * y[yOff + j * yStride]: 4d0 - 5d2 + d4, -4(d1 + d2) + d3 + d4, 4(d1 - d2) + d4 - d3, 2(d3 - d1) + d4 - d2,
+     * 2(d1 - d3) + d4 - d2, 4d1 - 5d3 + d5, each in the fused multiply-adds written here (the vector kernels'
+     * floats too).
+     */
+    private static void inputTransform(float[] x, int off, int stride, float[] y, int yOff, int yStride) {
+        float d0 = x[off];
+        float d1 = x[off + stride];
+        float d2 = x[off + 2 * stride];
+        float d3 = x[off + 3 * stride];
+        float d4 = x[off + 4 * stride];
+        float d5 = x[off + 5 * stride];
+        y[yOff] = Math.fma(4f, d0, Math.fma(-5f, d2, d4));
+        y[yOff + yStride] = Math.fma(-4f, d1 + d2, d3 + d4);
+        y[yOff + 2 * yStride] = Math.fma(4f, d1 - d2, d4 - d3);
+        y[yOff + 3 * yStride] = Math.fma(2f, d3 - d1, d4 - d2);
+        y[yOff + 4 * yStride] = Math.fma(2f, d1 - d3, d4 - d2);
+        y[yOff + 5 * yStride] = Math.fma(4f, d1, Math.fma(-5f, d3, d5));
     }
 
     @Override
     public boolean winogradOutput(float[] m, int mOff, int mPitch, float start, float[] out, int outOff, int width,
-            int outPitch, int rows) {
+            int outPitch, int rows, float[] work) {
         boolean finite = true;
-        for (int t = 0; 2 * t < width; t++) {
-            finite &= winogradOutputTile(m, mOff + t, mPitch, start, out, outOff + 2 * t, outPitch, rows,
-                    2 * t + 1 < width);
+        for (int t = 0; 4 * t < width; t++) {
+            finite &= winogradOutputTile(m, mOff + t, mPitch, start, out, outOff + 4 * t, outPitch, rows,
+                    Math.min(4, width - 4 * t), work);
         }
         return finite;
     }
 
     /**
-     * One tile of {@link #winogradOutput}, the definition both kernels follow: each column b of M combined over
-     * its rows by A^T's row i (p_i[b]), then those by A^T's row j, then start + that. Writes the second column only
-     * when {@code second}.
+     * One tile of {@link #winogradOutput}, the definition both kernels follow: each column b of its 6x6 sums
+     * through {@link #outputTransform} down the rows, into work[6i + b]; then each output row i of those across,
+     * into work[36 ...]; then start + that, for the first {@code columns} columns.
      */
     static boolean winogradOutputTile(float[] m, int mOff, int mPitch, float start, float[] out, int outOff,
-            int outPitch, int rows, boolean second) {
+            int outPitch, int rows, int columns, float[] work) {
+        for (int b = 0; b < 6; b++) {
+            outputTransform(m, mOff + b * mPitch, 6 * mPitch, work, b, 6);
+        }
         boolean finite = true;
         for (int i = 0; i < rows; i++) {
-            float p0 = winogradRow(m, mOff, mPitch, i, 0);
-            float p1 = winogradRow(m, mOff, mPitch, i, 1);
-            float p2 = winogradRow(m, mOff, mPitch, i, 2);
-            float p3 = winogradRow(m, mOff, mPitch, i, 3);
-            float y0 = start + (p0 + p1 + p2);
-            out[outOff + i * outPitch] = y0;
-            finite &= Float.isFinite(y0);
-            if (second) {
-                float y1 = start + (p1 - p2 - p3);
-                out[outOff + i * outPitch + 1] = y1;
-                finite &= Float.isFinite(y1);
+            outputTransform(work, 6 * i, 1, work, 36, 1);
+            for (int q = 0; q < columns; q++) {
+                float y = start + work[36 + q];
+                out[outOff + i * outPitch + q] = y;
+                finite &= Float.isFinite(y);
             }
         }
         return finite;
     }
 
-    /** Row i of A^T applied to column b of M: m0 + m1 + m2, or m1 - m2 - m3. */
-    private static float winogradRow(float[] m, int mOff, int mPitch, int i, int b) {
-        float m1 = m[mOff + (4 + b) * mPitch];
-        float m2 = m[mOff + (8 + b) * mPitch];
-        return i == 0 ? m[mOff + b * mPitch] + m1 + m2 : m1 - m2 - m[mOff + (12 + b) * mPitch];
+    /**
+     * A^T of F(4x4, 3x3) on m_k = x[off + k * stride], k < 6, into y[yOff + j * yStride], j < 4: with a = m1 + m2,
+     * b = m1 - m2, c = m3 + m4, d = m3 - m4, (m0 + a) + c, 2d + b, 4c + a and (8d + b) + m5.
+     */
+    private static void outputTransform(float[] x, int off, int stride, float[] y, int yOff, int yStride) {
+        float m0 = x[off];
+        float m1 = x[off + stride];
+        float m2 = x[off + 2 * stride];
+        float m3 = x[off + 3 * stride];
+        float m4 = x[off + 4 * stride];
+        float m5 = x[off + 5 * stride];
+        float a = m1 + m2;
+        float b = m1 - m2;
+        float c = m3 + m4;
+        float d = m3 - m4;
+        y[yOff] = m0 + a + c;
+        y[yOff + yStride] = Math.fma(2f, d, b);
+        y[yOff + 2 * yStride] = Math.fma(4f, c, a);
+        y[yOff + 3 * yStride] = Math.fma(8f, d, b) + m5;
     }
 
     @Override

@@ -1162,117 +1162,115 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * L tiles at a time (the last vector moved back to end at the row's last tile), each B^T combination of rows
-     * and columns as in {@link ScalarMicroKernels#winogradInputTile}, the columns of L consecutive tiles being
-     * contiguous in the split rows; a run of fewer tiles is one vector of L (a unit's runs start anywhere in a
-     * tile row, and the plain loop took 4% of a 256-channel layer's time there).
+     * L tiles at a time (the last vector moved back to end at the run's last tile): the two passes of {@link
+     * ScalarMicroKernels#winogradInputTile} on vectors of L consecutive tiles, whose columns are contiguous in
+     * each phase, the first pass's sums a vector each in work; a run of fewer tiles is one vector of L (a unit's
+     * runs start anywhere in a tile row, and a plain loop there took 4% of a 256-channel layer's time).
      */
     @Override
     public void winogradInput(float[] src, int srcOff, int phase, int rowPitch, float[] v, int vOff, int vPitch,
-            int tiles) {
-        int r = rowPitch;
+            int tiles, float[] work) {
         for (int j = 0; j < tiles; j += L) {
             int t = Math.max(0, Math.min(j, tiles - L));
-            int e = srcOff + t;
-            int o = e + phase;
-            int d = vOff + t;
-            // B^T's rows a = 0..3 down the columns: d0 - d2, d1 + d2, d2 - d1, d1 - d3
-            inputTransformRow(src, e, o, 0, 2 * r, false, v, d, vPitch);
-            inputTransformRow(src, e, o, r, 2 * r, true, v, d + 4 * vPitch, vPitch);
-            inputTransformRow(src, e, o, 2 * r, r, false, v, d + 8 * vPitch, vPitch);
-            inputTransformRow(src, e, o, r, 3 * r, false, v, d + 12 * vPitch, vPitch);
+            for (int col = 0; col < 6; col++) {
+                inputTransform(src, srcOff + t + col % 4 * phase + col / 4, rowPitch, work, col * L, 6 * L);
+            }
+            for (int a = 0; a < 6; a++) {
+                inputTransform(work, 6 * a * L, L, v, vOff + t + 6 * a * vPitch, vPitch);
+            }
         }
     }
 
     /**
-     * One row a of {@link #winogradInput} for L tiles: each of the four input columns (even and odd at e and o,
-     * and one further) combined down its rows at offsets first and second (added, or the second subtracted), then
-     * those across by B^T's rows b, stored at v[d + b * vPitch]. Takes no vectors and C2 inlines it with add a
-     * constant, so nothing is boxed.
+     * {@link ScalarMicroKernels}' B^T on six vectors x[off + k * stride] into y[yOff + j * yStride], in the same
+     * fused multiply-adds. It takes and returns no vectors, so nothing is boxed whether C2 inlines it or not.
      */
-    private static void inputTransformRow(float[] src, int e, int o, int first, int second, boolean add, float[] v,
-            int d, int vPitch) {
-        FloatVector e0 = combine(src, e + first, e + second, add);
-        FloatVector o0 = combine(src, o + first, o + second, add);
-        FloatVector e1 = combine(src, e + 1 + first, e + 1 + second, add);
-        FloatVector o1 = combine(src, o + 1 + first, o + 1 + second, add);
-        e0.sub(e1).intoArray(v, d);
-        o0.add(e1).intoArray(v, d + vPitch);
-        e1.sub(o0).intoArray(v, d + 2 * vPitch);
-        o0.sub(o1).intoArray(v, d + 3 * vPitch);
-    }
-
-    /** src[p ...] + src[q ...] or src[p ...] - src[q ...], one vector each. */
-    private static FloatVector combine(float[] src, int p, int q, boolean add) {
-        FloatVector x = FloatVector.fromArray(S, src, p);
-        FloatVector y = FloatVector.fromArray(S, src, q);
-        return add ? x.add(y) : x.sub(y);
+    private static void inputTransform(float[] x, int off, int stride, float[] y, int yOff, int yStride) {
+        FloatVector d0 = FloatVector.fromArray(S, x, off);
+        FloatVector d1 = FloatVector.fromArray(S, x, off + stride);
+        FloatVector d2 = FloatVector.fromArray(S, x, off + 2 * stride);
+        FloatVector d3 = FloatVector.fromArray(S, x, off + 3 * stride);
+        FloatVector d4 = FloatVector.fromArray(S, x, off + 4 * stride);
+        FloatVector d5 = FloatVector.fromArray(S, x, off + 5 * stride);
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFive = FloatVector.broadcast(S, -5f);
+        FloatVector d42 = d4.sub(d2);
+        d0.fma(four, d2.fma(minusFive, d4)).intoArray(y, yOff);
+        d1.add(d2).fma(FloatVector.broadcast(S, -4f), d3.add(d4)).intoArray(y, yOff + yStride);
+        d1.sub(d2).fma(four, d4.sub(d3)).intoArray(y, yOff + 2 * yStride);
+        d3.sub(d1).fma(two, d42).intoArray(y, yOff + 3 * yStride);
+        d1.sub(d3).fma(two, d42).intoArray(y, yOff + 4 * yStride);
+        d1.fma(four, d3.fma(minusFive, d5)).intoArray(y, yOff + 5 * yStride);
     }
 
     /**
-     * L tiles at a time whose two columns are both inside the row (the last vector moved back to end at the last
-     * such tile), sums as in {@link ScalarMicroKernels#winogradOutputTile}; each output row's two columns per tile
-     * are zipped into two vectors. An odd width's last tile, and rows of fewer whole tiles, go through the plain
-     * loop. Non-finite outputs are caught by adding y - y (NaN for infinity or NaN, else 0) over all of them.
+     * L tiles at a time whose four columns are all inside the row (the last vector moved back to end at the last
+     * such tile): the two passes of {@link ScalarMicroKernels#winogradOutputTile} on vectors of L tiles, each
+     * output row's four columns per tile interleaved into four vectors. A last tile of fewer columns, and rows of
+     * fewer whole tiles than a vector, go through the plain loop. Non-finite outputs are caught by adding y - y
+     * (NaN for infinity or NaN, else 0) over all of them.
      */
     @Override
     public boolean winogradOutput(float[] m, int mOff, int mPitch, float start, float[] out, int outOff, int width,
-            int outPitch, int rows) {
-        int whole = width / 2;
+            int outPitch, int rows, float[] work) {
+        int whole = width / 4;
         if (whole < L) {
-            return PLAIN.winogradOutput(m, mOff, mPitch, start, out, outOff, width, outPitch, rows);
+            return PLAIN.winogradOutput(m, mOff, mPitch, start, out, outOff, width, outPitch, rows, work);
         }
         float check = 0f;
-        for (int i = 0; i < rows; i++) {
-            check += outputRow(m, mOff, mPitch, i, start, out, outOff + i * outPitch, whole);
+        for (int j = 0; j < whole; j += L) {
+            int t = Math.min(j, whole - L);
+            for (int b = 0; b < 6; b++) {
+                outputTransform(m, mOff + t + b * mPitch, 6 * mPitch, work, b * L, 6 * L);
+            }
+            for (int i = 0; i < rows; i++) {
+                outputTransform(work, 6 * i * L, L, work, 36 * L, L);
+                check += storeTiles(work, 36 * L, start, out, outOff + i * outPitch + 4 * t);
+            }
         }
-        boolean finite = true;
-        for (int t = whole; 2 * t < width; t++) {
-            finite &= ScalarMicroKernels.winogradOutputTile(m, mOff + t, mPitch, start, out, outOff + 2 * t,
-                    outPitch, rows, false);
-        }
+        boolean finite = width % 4 == 0 || ScalarMicroKernels.winogradOutputTile(m, mOff + whole, mPitch, start,
+                out, outOff + 4 * whole, outPitch, rows, width % 4, work);
         return finite && check == 0f;
     }
 
+    /** {@link ScalarMicroKernels}' A^T on six vectors into four, in the same operations (no vectors passed). */
+    private static void outputTransform(float[] x, int off, int stride, float[] y, int yOff, int yStride) {
+        FloatVector m0 = FloatVector.fromArray(S, x, off);
+        FloatVector m1 = FloatVector.fromArray(S, x, off + stride);
+        FloatVector m2 = FloatVector.fromArray(S, x, off + 2 * stride);
+        FloatVector m3 = FloatVector.fromArray(S, x, off + 3 * stride);
+        FloatVector m4 = FloatVector.fromArray(S, x, off + 4 * stride);
+        FloatVector m5 = FloatVector.fromArray(S, x, off + 5 * stride);
+        FloatVector a = m1.add(m2);
+        FloatVector b = m1.sub(m2);
+        FloatVector c = m3.add(m4);
+        FloatVector d = m3.sub(m4);
+        m0.add(a).add(c).intoArray(y, yOff);
+        d.fma(FloatVector.broadcast(S, 2f), b).intoArray(y, yOff + yStride);
+        c.fma(FloatVector.broadcast(S, 4f), a).intoArray(y, yOff + 2 * yStride);
+        d.fma(FloatVector.broadcast(S, 8f), b).add(m5).intoArray(y, yOff + 3 * yStride);
+    }
+
     /**
-     * Output row i of {@link #winogradOutput} for its whole tiles; returns the sum of y - y over them (0, or NaN
-     * where one is not finite). A^T's two rows as one expression: (m_i + s m_i+1) + s m_i+2 with s = 1 for row 0
-     * (m0 + m1 + m2) and -1 for row 1 (m1 - m2 - m3, the same floats: x - y is x + -y, and -1 * y is exact), one
-     * call per row: choosing the second row's work by a branch inside one loop made C2 box the vectors merged after
-     * it, and the whole transform in one method went past C2's inlining budget, leaving part of it to the Vector
-     * API's Java fallback (a tenth of res3x3's time).
+     * start + the output columns 4t + q of L tiles (vector q at y[off + q * L]) into out[o ...] in order: columns
+     * q and q + 2 zipped, then those pairs, so each vector holds whole tiles. Returns the sum of y - y over them.
      */
-    private static float outputRow(float[] m, int mOff, int mPitch, int i, float start, float[] out, int o,
-            int whole) {
+    private static float storeTiles(float[] y, int off, float start, float[] out, int o) {
         FloatVector init = FloatVector.broadcast(S, start);
-        FloatVector sign = FloatVector.broadcast(S, i == 0 ? 1f : -1f);
-        FloatVector check = FloatVector.zero(S);
-        int rowStep = 4 * mPitch;
-        for (int j = 0; j < whole; j += L) {
-            int t = Math.min(j, whole - L);
-            int mb = mOff + t + i * rowStep;
-            FloatVector p0 = FloatVector.fromArray(S, m, mb)
-                    .add(sign.mul(FloatVector.fromArray(S, m, mb + rowStep)))
-                    .add(sign.mul(FloatVector.fromArray(S, m, mb + 2 * rowStep)));
-            mb += mPitch;
-            FloatVector p1 = FloatVector.fromArray(S, m, mb)
-                    .add(sign.mul(FloatVector.fromArray(S, m, mb + rowStep)))
-                    .add(sign.mul(FloatVector.fromArray(S, m, mb + 2 * rowStep)));
-            mb += mPitch;
-            FloatVector p2 = FloatVector.fromArray(S, m, mb)
-                    .add(sign.mul(FloatVector.fromArray(S, m, mb + rowStep)))
-                    .add(sign.mul(FloatVector.fromArray(S, m, mb + 2 * rowStep)));
-            mb += mPitch;
-            FloatVector p3 = FloatVector.fromArray(S, m, mb)
-                    .add(sign.mul(FloatVector.fromArray(S, m, mb + rowStep)))
-                    .add(sign.mul(FloatVector.fromArray(S, m, mb + 2 * rowStep)));
-            FloatVector y0 = init.add(p0.add(p1).add(p2));
-            FloatVector y1 = init.add(p1.sub(p2).sub(p3));
-            y0.rearrange(ZIP_LOW).blend(y1.rearrange(ZIP_LOW), ODD_LANES).intoArray(out, o + 2 * t);
-            y0.rearrange(ZIP_HIGH).blend(y1.rearrange(ZIP_HIGH), ODD_LANES).intoArray(out, o + 2 * t + L);
-            check = check.add(y0.sub(y0)).add(y1.sub(y1));
-        }
-        return check.reduceLanes(VectorOperators.ADD);
+        FloatVector y0 = init.add(FloatVector.fromArray(S, y, off));
+        FloatVector y1 = init.add(FloatVector.fromArray(S, y, off + L));
+        FloatVector y2 = init.add(FloatVector.fromArray(S, y, off + 2 * L));
+        FloatVector y3 = init.add(FloatVector.fromArray(S, y, off + 3 * L));
+        FloatVector low02 = y0.rearrange(ZIP_LOW).blend(y2.rearrange(ZIP_LOW), ODD_LANES);
+        FloatVector high02 = y0.rearrange(ZIP_HIGH).blend(y2.rearrange(ZIP_HIGH), ODD_LANES);
+        FloatVector low13 = y1.rearrange(ZIP_LOW).blend(y3.rearrange(ZIP_LOW), ODD_LANES);
+        FloatVector high13 = y1.rearrange(ZIP_HIGH).blend(y3.rearrange(ZIP_HIGH), ODD_LANES);
+        low02.rearrange(ZIP_LOW).blend(low13.rearrange(ZIP_LOW), ODD_LANES).intoArray(out, o);
+        low02.rearrange(ZIP_HIGH).blend(low13.rearrange(ZIP_HIGH), ODD_LANES).intoArray(out, o + L);
+        high02.rearrange(ZIP_LOW).blend(high13.rearrange(ZIP_LOW), ODD_LANES).intoArray(out, o + 2 * L);
+        high02.rearrange(ZIP_HIGH).blend(high13.rearrange(ZIP_HIGH), ODD_LANES).intoArray(out, o + 3 * L);
+        return y0.sub(y0).add(y1.sub(y1)).add(y2.sub(y2)).add(y3.sub(y3)).reduceLanes(VectorOperators.ADD);
     }
 
     /**

@@ -8,20 +8,24 @@ import org.clconv.ConvLayer;
 import org.clconv.PaddingMode;
 
 /**
- * 3x3, stride-1 convolutions with zero padding as Winograd F(2x2, 3x3) (Lavin and Gray): each 2x2
- * block of outputs (a tile) is A^T [U . V] A with U = G g G^T the transformed filters ({@link WinogradWeights})
- * and V = B^T d B the transformed 4x4 input around it, so the channel sums become sixteen GEMMs (one per
- * transformed position) of 2.25x fewer multiply-adds than the direct convolution's. A unit is a run of tiles
- * (row-major, crossing tile rows) of one image and group: its inputs are transformed into V (per position:
- * channels x tiles), multiplied by U with {@link MicroKernels#gemmOnStarts} onto zeros, and transformed back into
- * its outputs. The input is first copied per channel into a zero-padded plane split into even and odd columns,
- * which makes the columns of consecutive tiles contiguous for the vector transforms.
+ * 3x3, stride-1 convolutions with zero padding as Winograd F(4x4, 3x3) (Lavin and Gray; interpolation points 0,
+ * 1, -1, 2, -2): each 4x4 block of outputs (a tile) is A^T [U . V] A with U = G g G^T the transformed filters
+ * ({@link WinogradWeights}) and V = B^T d B the transformed 6x6 input around it, so the channel sums become 36
+ * GEMMs (one per transformed position) of 4x fewer multiply-adds than the direct convolution's. F(2x2, 3x3) did
+ * 2.25x fewer: against it, alternated in one JVM on one thread, res3x3 (64 channels of 56x56) and 128 channels of
+ * 28x28 take 0.75 and 0.63 of the time, ASPP's dilation 6 0.75. Its rounding error, measured in float32 against
+ * float64, is 1-3e-6 relative L2 for 16-512 channels (F(2x2, 3x3): 2-5e-7), under the 1e-5 every path is held to.
+ * A unit is a run of tiles (row-major, crossing tile rows) of one image and group: its inputs are transformed into
+ * V (per position: channels x tiles), multiplied by U with {@link MicroKernels#gemmOnStarts} onto zeros, and
+ * transformed back into its outputs. The input is first copied per channel into a zero-padded plane split into
+ * four column phases (columns 4j + q), which makes the columns of consecutive tiles contiguous for the vector
+ * transforms.
  *
  * <p>A dilated layer is computed as the undilated convolution of its {@link PhaseMosaic}s: the copy gathers each
  * padded mosaic position's input, and the outputs go from a run's transformed rows to their places, the junk
  * between the mosaic's blocks dropped. It takes a dilated layer where that costs fewer GEMM columns than the
- * implicit GEMM, which skips the taps on padding instead (ASPP's dilation 6 on 33x33, 256 channels: 0.73 of the
- * columns, 0.83-0.85 of the time on 1 and 2 threads; dilation 12 there: 1.32 of the columns and of the time).
+ * implicit GEMM, which skips the taps on padding instead (ASPP on 33x33, 256 channels: dilation 6 0.46 of the
+ * columns, dilation 12 0.74 and 0.92 of the time, dilation 18 1.44, left to the implicit GEMM).
  *
  * <p>The transforms mix neighbouring values, so where a direct convolution would give an infinity this can give
  * a NaN (infinity minus infinity), and intermediate sums can overflow sooner: a layer whose outputs come out
@@ -32,16 +36,17 @@ final class WinogradConvolution implements ConvPath {
     /** Fewest channels per group, in and out: below this the transforms cost more than the GEMMs save. */
     static final int MIN_CHANNELS = 16;
     /**
-     * Narrowest output: rows of at least 8 tiles, a vector of them on AVX2 (28x28, 128 channels, 2 threads: 0.59
-     * of the padded-input GEMM's time; 14x14, 7 tiles a row through the plain transforms: 1.05). The choice of
-     * path must not depend on the kernels (it decides the floats), so 16-lane kernels take rows of 8-15 tiles
-     * through their plain output transform. For a dilated layer this is the mosaic's width.
+     * Narrowest output: three tiles a row (one thread, against the path the layer takes otherwise: 12x12 maps of
+     * 16, 32, 64 and 128 channels 0.55, 0.99, 0.73 and 0.72 of the time, 14x14 of 64 and 256 channels 0.64 and
+     * 0.37; 10x10 of 32 channels 1.11, 8x8 of 64 1.08). The choice of path must not depend on the kernels (it
+     * decides the floats). For a dilated layer this is the mosaic's width.
      */
-    static final int MIN_WIDTH = 16;
+    static final int MIN_WIDTH = 12;
     /**
-     * Floats of a unit's V and M together (16 x channels x tiles each): they stay in L2 (res3x3, whole tile rows,
-     * 64 channels, 2 threads: 56 tiles 1.63 ms, 112 tiles 1.91 ms, 28 tiles 1.67 ms; 128 channels of 28x28: 28
-     * tiles 1.76 ms, 56 tiles 2.21 ms).
+     * Floats of a unit's V and M together (positions x channels x tiles each): they stay in L2 (res3x3 with F(2x2,
+     * 3x3), whole tile rows, 64 channels, 2 threads: 56 tiles 1.63 ms, 112 tiles 1.91 ms, 28 tiles 1.67 ms; 128
+     * channels of 28x28: 28 tiles 1.76 ms, 56 tiles 2.21 ms; with F(4x4, 3x3) 2, 4 and 8 times as many floats took
+     * ASPP's dilation 6 1.07-1.12 of the time).
      */
     private static final int UNIT_FLOATS = 2 * 16 * 64 * 56;
     /**
@@ -52,7 +57,7 @@ final class WinogradConvolution implements ConvPath {
      */
     private static final int UNIT_STEP = 16;
     /**
-     * Most GEMM columns of a dilated layer's mosaic (16 per tile) per tap column of the {@link
+     * Most GEMM columns of a dilated layer's mosaic (36 per tile) per tap column of the {@link
      * ImplicitGemmConvolution} (which skips the taps on padding), both rounded to vectors of {@link #COST_STEP}:
      * the time follows the columns, with the gathering copy and the scattered outputs on top (the ratios in the
      * class comment).
@@ -94,7 +99,7 @@ final class WinogradConvolution implements ConvPath {
         }
         Plan p = new Plan(g);
         // the split copy of an image is one array
-        boolean fits = (long) c.inChannels() * (p.height + 3) * (p.width + 3) < Integer.MAX_VALUE - 64;
+        boolean fits = (long) c.inChannels() * p.plane < Integer.MAX_VALUE - 64;
         boolean shape = fits && c.inChannelsPerGroup() >= MIN_CHANNELS && c.outChannelsPerGroup() >= MIN_CHANNELS
                 && p.width >= MIN_WIDTH && p.height >= 2;
         if (!shape || dilated && POSITIONS * (long) p.tileRows * p.tilesPerRow
@@ -144,14 +149,11 @@ final class WinogradConvolution implements ConvPath {
         final int tilesPerRow;
         /** Tiles per unit, row-major: whole register tiles of the GEMM, so that none ends in a narrow step. */
         final int unitTiles;
-        /** Floats per split row half (even or odd columns), a split row, and a split plane. */
+        /** Floats per split row phase (padded columns q, q + 4, ...), a split row, and a split plane. */
         final int phase;
         final int rowPitch;
         final int plane;
-        /**
-         * Columns dilated: the input column of each column of a split row (even ones, then odd), -1 for padding;
-         * null where the split copies contiguous input runs.
-         */
+        /** The input column of each column of a split row (phase after phase), -1 for padding. */
         final int[] splitSource;
 
         Plan(ConvGeometry g) {
@@ -161,58 +163,44 @@ final class WinogradConvolution implements ConvPath {
             this.height = rows.size();
             this.width = columns.size();
             this.direct = c.dilationH() == 1 && c.dilationW() == 1;
-            this.tileRows = (height + 1) / 2;
-            this.tilesPerRow = (width + 1) / 2;
+            this.tileRows = (height + 3) / 4;
+            this.tilesPerRow = (width + 3) / 4;
             int channels = c.inChannelsPerGroup() + WeightPanels.panelsPerGroup(c) * ROWS;
             int fit = GemmTiles.roundUp(UNIT_FLOATS / (POSITIONS * channels), UNIT_STEP);
             this.unitTiles = Math.min(tileRows * tilesPerRow, Math.max(UNIT_STEP, fit));
-            // tile t reads even and odd columns t and t + 1
+            // tile t reads phases 0-3 of column t and phases 0 and 1 of column t + 1
             this.phase = tilesPerRow + 1;
-            this.rowPitch = 2 * phase;
-            // tile row ty reads padded rows 2ty .. 2ty + 3
-            this.plane = (2 * tileRows + 2) * rowPitch;
-            this.splitSource = c.dilationW() == 1 ? null : new int[rowPitch];
-            for (int j = 0; splitSource != null && j < rowPitch; j++) {
-                splitSource[j] = columns.source(2 * (j % phase) + j / phase);
+            this.rowPitch = 4 * phase;
+            // tile row ty reads padded rows 4ty .. 4ty + 5
+            this.plane = (4 * tileRows + 2) * rowPitch;
+            this.splitSource = new int[rowPitch];
+            for (int j = 0; j < rowPitch; j++) {
+                splitSource[j] = columns.source(4 * (j % phase) + j / phase);
             }
         }
     }
 
     /**
-     * One input plane into its split padded plane at dst[d ...]: padded mosaic row r, even column j at
-     * d + r * rowPitch + j, odd column j at + phase, zero where the padded position is padding.
+     * One input plane into its split padded plane at dst[d ...]: padded mosaic row r, column 4j + q at
+     * d + r * rowPitch + q * phase + j, zero where the padded position is padding.
      */
-    private void split(float[] in, int src, ConvGeometry g, Plan p, float[] dst, int d) {
-        int inW = g.inW();
-        int left = g.spec().padLeft();
-        for (int r = 0; r < 2 * p.tileRows + 2; r++) {
+    private static void split(float[] in, int src, ConvGeometry g, Plan p, float[] dst, int d) {
+        int[] source = p.splitSource;
+        for (int r = 0; r < 4 * p.tileRows + 2; r++) {
             int sy = p.rows.source(r);
             int row = d + r * p.rowPitch;
             if (sy < 0) {
                 Arrays.fill(dst, row, row + p.rowPitch, 0f);
-            } else if (p.splitSource != null) {
-                int[] source = p.splitSource;
-                int at = src + sy * inW;
-                for (int j = 0; j < source.length; j++) {
-                    dst[row + j] = source[j] < 0 ? 0f : in[at + source[j]];
-                }
-            } else {
-                for (int parity = 0; parity < 2; parity++, row += p.phase) {
-                    // columns j whose input column 2j + parity - left lies in [0, inW)
-                    int from = Math.min(p.phase, Math.max(0, (left - parity + 1) / 2));
-                    int to = Math.max(from, Math.min(p.phase, (inW - 1 + left - parity) / 2 + 1));
-                    Arrays.fill(dst, row, row + from, 0f);
-                    if (to > from) {
-                        kernels.copyEveryOther(in, src + sy * inW + 2 * from + parity - left, dst, row + from,
-                                to - from);
-                    }
-                    Arrays.fill(dst, row + to, row + p.phase, 0f);
-                }
+                continue;
+            }
+            int at = src + sy * g.inW();
+            for (int j = 0; j < source.length; j++) {
+                dst[row + j] = source[j] < 0 ? 0f : in[at + source[j]];
             }
         }
     }
 
-    /** Image n's units (group, run of tiles): transform in, sixteen GEMMs, transform out. */
+    /** Image n's units (group, run of tiles): transform in, 36 GEMMs, transform out. */
     private boolean multiply(ConvLayer layer, ConvGeometry g, Plan p, float[] phases, float[] out, int n) {
         Conv2d c = g.spec();
         float[] u = weights.winogradFor(layer);
@@ -233,15 +221,16 @@ final class WinogradConvolution implements ConvPath {
         int zeros = ROWS * kernels.tileColumns();
         // M: room for the mosaic's output transform of a whole vector of tiles from the last run
         int[] scratchFloats = {POSITIONS * cinG * vPitch, POSITIONS * panels * ROWS * pitch + step, zeros,
-            p.direct ? 1 : 2 * Math.max(p.width, 2 * step)};
+            4 * Math.max(p.width, 4 * step), kernels.winogradWorkFloats()};
         runner.run(units, macsPerUnit, scratchFloats, (from, to, scratch) -> {
             float[] v = scratch[0];
             float[] m = scratch[1];
             // the GEMMs store their sums onto zeros: M needs no clearing pass
             float[] zeroTile = scratch[2];
             Arrays.fill(zeroTile, 0, zeros, 0f);
-            // a run's outputs on the mosaic, before they go to their places in the output
+            // a run's outputs on the mosaic (or a short run's), before they go to their places in the output
             float[] mosaic = scratch[3];
+            float[] work = scratch[4];
             for (int unit = from; unit < to && finite.get(); unit++) {
                 int grp = unit / chunks;
                 int first = unit % chunks * p.unitTiles;
@@ -255,8 +244,8 @@ final class WinogradConvolution implements ConvPath {
                         int ty = t / p.tilesPerRow;
                         int tx = t % p.tilesPerRow;
                         int run = Math.min(p.tilesPerRow - tx, first + tiles - t);
-                        kernels.winogradInput(phases, plane + 2 * ty * p.rowPitch + tx, p.phase, p.rowPitch, v,
-                                ci * vPitch + t - first, cinG * vPitch, run);
+                        kernels.winogradInput(phases, plane + 4 * ty * p.rowPitch + tx, p.phase, p.rowPitch, v,
+                                ci * vPitch + t - first, cinG * vPitch, run, work);
                         t += run;
                     }
                 }
@@ -275,23 +264,25 @@ final class WinogradConvolution implements ConvPath {
                         int ty = t / p.tilesPerRow;
                         int tx = t % p.tilesPerRow;
                         int run = Math.min(p.tilesPerRow - tx, first + tiles - t);
-                        int rows = Math.min(2, p.height - 2 * ty);
-                        int width = Math.min(p.width - 2 * tx, 2 * run);
+                        int rows = Math.min(4, p.height - 4 * ty);
+                        int width = Math.min(p.width - 4 * tx, 4 * run);
                         int mOff = o * pitch + t - first;
                         float start = outputRows.start(co);
-                        if (p.direct) {
-                            int at = outBase + 2 * ty * g.outW() + 2 * tx;
+                        if (p.direct && run >= step) {
+                            int at = outBase + 4 * ty * g.outW() + 4 * tx;
                             ok &= kernels.winogradOutput(m, mOff, panels * ROWS * pitch, start, out, at, width,
-                                    g.outW(), rows);
+                                    g.outW(), rows, work);
                             for (int r = 0; r < rows; r++) {
                                 outputRows.activate(out, at + r * g.outW(), width);
                             }
                         } else {
                             // at least a vector of tiles, the ones after the run being others' or junk: no run
-                            // takes the plain transform; only the outputs kept are checked
-                            int wide = Math.max(width, 2 * step);
-                            kernels.winogradOutput(m, mOff, panels * ROWS * pitch, start, mosaic, 0, wide, wide, rows);
-                            ok &= scatter(mosaic, wide, 2 * ty, 2 * tx, rows, width, p, outputRows, out, outBase,
+                            // takes the plain transform (a unit's runs of fewer tiles than a vector in a plain
+                            // layer too: 24% of res3x3's time); only the outputs kept are checked
+                            int wide = Math.max(width, 4 * step);
+                            kernels.winogradOutput(m, mOff, panels * ROWS * pitch, start, mosaic, 0, wide, wide, rows,
+                                    work);
+                            ok &= scatter(mosaic, wide, 4 * ty, 4 * tx, rows, width, p, outputRows, out, outBase,
                                     g.outW());
                         }
                         t += run;
@@ -313,7 +304,7 @@ final class WinogradConvolution implements ConvPath {
     private static boolean scatter(float[] mosaic, int pitch, int y0, int x0, int rows, int width, Plan p,
             OutputRows outputRows, float[] out, int outBase, int outW) {
         PhaseMosaic columns = p.columns;
-        float check = 0f;
+        boolean finite = true;
         for (int i = 0; i < rows; i++) {
             int y = p.rows.target(y0 + i);
             if (y < 0) {
@@ -321,10 +312,8 @@ final class WinogradConvolution implements ConvPath {
             }
             int row = i * pitch;
             for (int x = 0; x < width; x++) {
-                if (columns.target(x0 + x) >= 0) {
-                    // y - y is 0, or NaN where the sum y is infinite or NaN (checked before the activation)
-                    check += mosaic[row + x] - mosaic[row + x];
-                }
+                // checked before the activation; a flag, not a float sum: no chain of dependent adds
+                finite &= columns.target(x0 + x) < 0 || Math.abs(mosaic[row + x]) <= Float.MAX_VALUE;
             }
             outputRows.activate(mosaic, row, width);
             int at = outBase + y * outW;
@@ -335,6 +324,6 @@ final class WinogradConvolution implements ConvPath {
                 }
             }
         }
-        return check == 0f;
+        return finite;
     }
 }

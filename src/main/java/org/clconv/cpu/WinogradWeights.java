@@ -4,15 +4,18 @@ import org.clconv.Conv2d;
 import org.clconv.ConvLayer;
 
 /**
- * The filters of a 3x3 layer transformed for Winograd F(2x2, 3x3), U = G g G^T (4x4 per output and input
- * channel), as the A operands of sixteen GEMMs, one per transformed position xi = 4a + b: per xi, per group, per
+ * The filters of a 3x3 layer transformed for Winograd F(4x4, 3x3), U = G g G^T (6x6 per output and input
+ * channel), as the A operands of 36 GEMMs, one per transformed position xi = 6a + b: per xi, per group, per
  * panel of {@link MicroKernels#ROWS} output channels, each input channel's ROWS values side by side (the layout
  * of {@link WeightPanels} with one tap). Computed in double and rounded once.
  */
 final class WinogradWeights {
-    /** G: the filter transform (rows a, columns i). */
-    private static final double[][] G = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
-    static final int POSITIONS = 16;
+    /** G: the filter transform (rows a, columns i) for the interpolation points 0, 1, -1, 2, -2 and infinity. */
+    private static final double[][] G = {{1 / 4.0, 0, 0}, {-1 / 6.0, -1 / 6.0, -1 / 6.0},
+        {-1 / 6.0, 1 / 6.0, -1 / 6.0}, {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}};
+    /** Transformed positions per tile: 6 x 6. */
+    static final int SIZE = 6;
+    static final int POSITIONS = SIZE * SIZE;
     private static final int ROWS = MicroKernels.ROWS;
 
     private WinogradWeights() {
@@ -30,15 +33,15 @@ final class WinogradWeights {
                 int co = g * coutG + o;
                 for (int ci = 0; ci < cinG; ci++) {
                     int src = (co * cinG + ci) * 9;
-                    for (int a = 0; a < 4; a++) {
-                        for (int b = 0; b < 4; b++) {
+                    for (int a = 0; a < SIZE; a++) {
+                        for (int b = 0; b < SIZE; b++) {
                             double u = 0;
                             for (int i = 0; i < 3; i++) {
                                 for (int j = 0; j < 3; j++) {
                                     u += G[a][i] * w[src + 3 * i + j] * G[b][j];
                                 }
                             }
-                            packed[offset(c, 4 * a + b, g, o / ROWS) + ci * ROWS + o % ROWS] = (float) u;
+                            packed[offset(c, SIZE * a + b, g, o / ROWS) + ci * ROWS + o % ROWS] = (float) u;
                         }
                     }
                 }

@@ -88,7 +88,7 @@ class PaddedInputConvolutionTest {
     void takesStrideOneLayersWithManyChannelsAndLittleExtraWork() {
         try (CpuBackend cpu = new CpuBackend(1)) {
             Shape map = Shape.of(1, 64, 56, 56);
-            // (a ResNet 3x3 layer goes to Winograd F(2x2, 3x3) first; with 8 outputs, too few for it, it comes here)
+            // (a ResNet 3x3 layer goes to Winograd F(4x4, 3x3) first; with 8 outputs, too few for it, it comes here)
             assertTrue(suits(cpu, layer(Conv2d.builder(64, 8, 3).padding(1).build()), map), "a ResNet-like 3x3 layer");
             assertFalse(suits(cpu, layer(Conv2d.builder(64, 64, 3).padding(1).stride(2).build()), map), "stride 2");
             assertFalse(suits(cpu, layer(Conv2d.builder(16, 64, 3).padding(1).build()), Shape.of(1, 16, 56, 56)),
