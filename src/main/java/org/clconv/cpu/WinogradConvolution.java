@@ -67,6 +67,7 @@ final class WinogradConvolution implements ConvPath {
     private static final int COST_STEP = 16;
     private static final int ROWS = MicroKernels.ROWS;
     private static final int POSITIONS = WinogradWeights.POSITIONS;
+    private static final int LINE_FLOATS = 16;
 
     private final ParallelRunner runner;
     private final PackedWeightCache weights;
@@ -214,13 +215,15 @@ final class WinogradConvolution implements ConvPath {
         int pitch = GemmTiles.roundUp(p.unitTiles, step);
         // room after each row of V for a short run's whole vector
         int vPitch = pitch + step;
+        int vPosition = oddLines(cinG * vPitch);
+        int mPosition = oddLines(panels * ROWS * pitch);
         int units = c.groups() * chunks;
         long macsPerUnit = (long) POSITIONS * cinG * panels * ROWS * pitch;
         int outPlane = g.outH() * g.outW();
         AtomicBoolean finite = new AtomicBoolean(true);
         int zeros = ROWS * kernels.tileColumns();
         // M: room for the mosaic's output transform of a whole vector of tiles from the last run
-        int[] scratchFloats = {POSITIONS * cinG * vPitch, POSITIONS * panels * ROWS * pitch + step, zeros,
+        int[] scratchFloats = {POSITIONS * vPosition, POSITIONS * mPosition + step, zeros,
             4 * Math.max(p.width, 4 * step), kernels.winogradWorkFloats()};
         runner.run(units, macsPerUnit, scratchFloats, (from, to, scratch) -> {
             float[] v = scratch[0];
@@ -236,7 +239,7 @@ final class WinogradConvolution implements ConvPath {
                 int first = unit % chunks * p.unitTiles;
                 int tiles = Math.min(allTiles, first + p.unitTiles) - first;
                 int columns = GemmTiles.roundUp(tiles, step);
-                // V[xi][ci][t] at v[(xi * cinG + ci) * vPitch + t]; the columns from `tiles` to `columns` are read
+                // V[xi][ci][t] at v[xi * vPosition + ci * vPitch + t]; the columns from `tiles` to `columns` are read
                 // by the GEMM's whole vectors and their sums dropped
                 for (int ci = 0; ci < cinG; ci++) {
                     int plane = (grp * cinG + ci) * p.plane;
@@ -245,15 +248,15 @@ final class WinogradConvolution implements ConvPath {
                         int tx = t % p.tilesPerRow;
                         int run = Math.min(p.tilesPerRow - tx, first + tiles - t);
                         kernels.winogradInput(phases, plane + 4 * ty * p.rowPitch + tx, p.phase, p.rowPitch, v,
-                                ci * vPitch + t - first, cinG * vPitch, run, work);
+                                ci * vPitch + t - first, vPosition, run, work);
                         t += run;
                     }
                 }
-                // M[xi][co][t] at m[(xi * panels * ROWS + co) * pitch + t]
+                // M[xi][co][t] at m[xi * mPosition + co * pitch + t]
                 for (int xi = 0; xi < POSITIONS; xi++) {
                     for (int panel = 0; panel < panels; panel++) {
                         kernels.gemmOnStarts(zeroTile, u, WinogradWeights.offset(c, xi, grp, panel), cinG, v,
-                                xi * cinG * vPitch, vPitch, m, (xi * panels + panel) * ROWS * pitch, pitch, columns);
+                                xi * vPosition, vPitch, m, xi * mPosition + panel * ROWS * pitch, pitch, columns);
                     }
                 }
                 boolean ok = true;
@@ -270,7 +273,7 @@ final class WinogradConvolution implements ConvPath {
                         float start = outputRows.start(co);
                         if (p.direct && run >= step) {
                             int at = outBase + 4 * ty * g.outW() + 4 * tx;
-                            ok &= kernels.winogradOutput(m, mOff, panels * ROWS * pitch, start, out, at, width,
+                            ok &= kernels.winogradOutput(m, mOff, mPosition, start, out, at, width,
                                     g.outW(), rows, work);
                             for (int r = 0; r < rows; r++) {
                                 outputRows.activate(out, at + r * g.outW(), width);
@@ -280,7 +283,7 @@ final class WinogradConvolution implements ConvPath {
                             // takes the plain transform (a unit's runs of fewer tiles than a vector in a plain
                             // layer too: 24% of res3x3's time); only the outputs kept are checked
                             int wide = Math.max(width, 4 * step);
-                            kernels.winogradOutput(m, mOff, panels * ROWS * pitch, start, mosaic, 0, wide, wide, rows,
+                            kernels.winogradOutput(m, mOff, mPosition, start, mosaic, 0, wide, wide, rows,
                                     work);
                             ok &= scatter(mosaic, wide, 4 * ty, 4 * tx, rows, width, p, outputRows, out, outBase,
                                     g.outW());
@@ -294,6 +297,17 @@ final class WinogradConvolution implements ConvPath {
             }
         });
         return finite.get();
+    }
+
+    /**
+     * The floats from one transformed position's rows of V or M to the next: at least n, a whole odd number of
+     * 64-byte lines. The transforms touch a row of every position at once (36 rows), and positions a power of two
+     * apart in bytes (M of 64 channels x 32 tiles: 8 KiB) share one or two of L1's 64 sets, evicting each other;
+     * an odd number of lines apart they fall in 36 different sets.
+     */
+    private static int oddLines(int n) {
+        int lines = (n + LINE_FLOATS - 1) / LINE_FLOATS;
+        return (lines | 1) * LINE_FLOATS;
     }
 
     /**
