@@ -252,11 +252,24 @@ final class WinogradConvolution implements ConvPath {
                         t += run;
                     }
                 }
-                // M[xi][co][t] at m[xi * mPosition + co * pitch + t]
+                // M[xi][co][t] at m[xi * mPosition + co * pitch + t]. A few tiles past whole register tiles (the
+                // last unit's) go through gemmColumns for all panels from zero sums: a one-vector step over them
+                // costs as much as a register tile (ASPP's dilation 6: 100 tiles, 4 in the last unit)
+                int tail = tiles % kernels.tileColumns();
+                boolean narrowTail = tail > 0 && tail <= GemmTiles.NARROW_TAIL;
+                int whole = narrowTail ? tiles - tail : columns;
                 for (int xi = 0; xi < POSITIONS; xi++) {
-                    for (int panel = 0; panel < panels; panel++) {
+                    for (int panel = 0; panel < panels && whole > 0; panel++) {
                         kernels.gemmOnStarts(zeroTile, u, WinogradWeights.offset(c, xi, grp, panel), cinG, v,
-                                xi * vPosition, vPitch, m, xi * mPosition + panel * ROWS * pitch, pitch, columns);
+                                xi * vPosition, vPitch, m, xi * mPosition + panel * ROWS * pitch, pitch, whole);
+                    }
+                    for (int co = 0; narrowTail && co < panels * ROWS; co++) {
+                        int at = xi * mPosition + co * pitch + whole;
+                        Arrays.fill(m, at, at + tail, 0f);
+                    }
+                    if (narrowTail) {
+                        kernels.gemmColumns(u, WinogradWeights.offset(c, xi, grp, 0), panels, cinG * ROWS, cinG, v,
+                                xi * vPosition + whole, vPitch, m, xi * mPosition + whole, pitch, tail);
                     }
                 }
                 boolean ok = true;

@@ -73,6 +73,19 @@ class WinogradConvolutionTest {
     }
 
     /**
+     * Units (one per layer here) of 20, 17 and 49 tiles: a few past whole register tiles of 16 (AVX2) or 48
+     * (AVX-512), which go through the GEMM's column-by-column tail from zero sums like the rest.
+     */
+    @Test
+    void narrowTailsOfTilesMatchTheReference() {
+        Random rnd = new Random(37);
+        for (int[] hw : new int[][] {{16, 20}, {4, 68}, {28, 28}}) {
+            Conv2d spec = Conv2d.builder(24, 40, 3).padding(1).bias(true).build();
+            assertMatches(layer(spec, rnd), random(rnd, Shape.of(1, 24, hw[0], hw[1])));
+        }
+    }
+
+    /**
      * Dilated layers through the phase mosaic: dilations different per axis, paddings from none to past the
      * dilation (so that neighbouring blocks share a padding zero or not), a few outputs per phase, groups.
      */
