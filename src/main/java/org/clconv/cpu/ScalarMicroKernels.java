@@ -208,20 +208,18 @@ class ScalarMicroKernels implements MicroKernels {
      * b = m1 - m2, c = m3 + m4, d = m3 - m4, (m0 + a) + c, 2d + b, 4c + a and (8d + b) + m5.
      */
     private static void outputTransform(float[] x, int off, int stride, float[] y, int yOff, int yStride) {
-        float m0 = x[off];
         float m1 = x[off + stride];
         float m2 = x[off + 2 * stride];
         float m3 = x[off + 3 * stride];
         float m4 = x[off + 4 * stride];
-        float m5 = x[off + 5 * stride];
         float a = m1 + m2;
         float b = m1 - m2;
         float c = m3 + m4;
         float d = m3 - m4;
-        y[yOff] = m0 + a + c;
+        y[yOff] = x[off] + a + c;
         y[yOff + yStride] = Math.fma(2f, d, b);
         y[yOff + 2 * yStride] = Math.fma(4f, c, a);
-        y[yOff + 3 * yStride] = Math.fma(8f, d, b) + m5;
+        y[yOff + 3 * yStride] = Math.fma(8f, d, b) + x[off + 5 * stride];
     }
 
     @Override

@@ -1236,20 +1236,19 @@ final class VectorMicroKernels implements MicroKernels {
 
     /** {@link ScalarMicroKernels}' A^T on six vectors into four, in the same operations (no vectors passed). */
     private static void outputTransform(float[] x, int off, int stride, float[] y, int yOff, int yStride) {
-        FloatVector m0 = FloatVector.fromArray(S, x, off);
         FloatVector m1 = FloatVector.fromArray(S, x, off + stride);
         FloatVector m2 = FloatVector.fromArray(S, x, off + 2 * stride);
         FloatVector m3 = FloatVector.fromArray(S, x, off + 3 * stride);
         FloatVector m4 = FloatVector.fromArray(S, x, off + 4 * stride);
-        FloatVector m5 = FloatVector.fromArray(S, x, off + 5 * stride);
         FloatVector a = m1.add(m2);
         FloatVector b = m1.sub(m2);
         FloatVector c = m3.add(m4);
         FloatVector d = m3.sub(m4);
-        m0.add(a).add(c).intoArray(y, yOff);
+        FloatVector.fromArray(S, x, off).add(a).add(c).intoArray(y, yOff);
         d.fma(FloatVector.broadcast(S, 2f), b).intoArray(y, yOff + yStride);
         c.fma(FloatVector.broadcast(S, 4f), a).intoArray(y, yOff + 2 * yStride);
-        d.fma(FloatVector.broadcast(S, 8f), b).add(m5).intoArray(y, yOff + 3 * yStride);
+        d.fma(FloatVector.broadcast(S, 8f), b).add(FloatVector.fromArray(S, x, off + 5 * stride))
+                .intoArray(y, yOff + 3 * yStride);
     }
 
     /**
