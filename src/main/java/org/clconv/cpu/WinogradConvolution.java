@@ -25,7 +25,8 @@ import org.clconv.PaddingMode;
  * padded mosaic position's input, and the outputs go from a run's transformed rows to their places, the junk
  * between the mosaic's blocks dropped. It takes a dilated layer where that costs fewer GEMM columns than the
  * implicit GEMM, which skips the taps on padding instead (ASPP on 33x33, 256 channels: dilation 6 0.46 of the
- * columns, dilation 12 0.74 and 0.92 of the time, dilation 18 1.44, left to the implicit GEMM).
+ * columns; dilation 12 0.74, and 0.9-1.1 of the time in alternated runs, the transforms and the scattered outputs
+ * taking back what the GEMMs save; dilation 18 1.44, left to the implicit GEMM).
  *
  * <p>The transforms mix neighbouring values, so where a direct convolution would give an infinity this can give
  * a NaN (infinity minus infinity), and intermediate sums can overflow sooner: a layer whose outputs come out
