@@ -46,8 +46,9 @@ final class WinogradConvolution implements ConvPath {
     /**
      * Floats of a unit's V and M together (positions x channels x tiles each): they stay in L2 (res3x3 with F(2x2,
      * 3x3), whole tile rows, 64 channels, 2 threads: 56 tiles 1.63 ms, 112 tiles 1.91 ms, 28 tiles 1.67 ms; 128
-     * channels of 28x28: 28 tiles 1.76 ms, 56 tiles 2.21 ms; with F(4x4, 3x3) 2, 4 and 8 times as many floats took
-     * ASPP's dilation 6 1.07-1.12 of the time).
+     * channels of 28x28: 28 tiles 1.76 ms, 56 tiles 2.21 ms). With F(4x4, 3x3), 4 and 8 times as many floats took
+     * ASPP's dilation 6 0.88 of the time on two threads, but res3x3 1.24 and 2.1: its 196 tiles in two units or one
+     * leave a thread idle.
      */
     private static final int UNIT_FLOATS = 2 * 16 * 64 * 56;
     /**
@@ -184,7 +185,9 @@ final class WinogradConvolution implements ConvPath {
 
     /**
      * One input plane into its split padded plane at dst[d ...]: padded mosaic row r, column 4j + q at
-     * d + r * rowPitch + q * phase + j, zero where the padded position is padding.
+     * d + r * rowPitch + q * phase + j, zero where the padded position is padding. A gather through the plan's map
+     * for every layer: undilated rows split by two passes of vector copies (even and odd columns, then each again)
+     * took 1.04 of res3x3's time.
      */
     private static void split(float[] in, int src, ConvGeometry g, Plan p, float[] dst, int d) {
         int[] source = p.splitSource;
