@@ -24,9 +24,10 @@ import org.clconv.PaddingMode;
  * <p>A dilated layer is computed as the undilated convolution of its {@link PhaseMosaic}s: the copy gathers each
  * padded mosaic position's input, and the outputs go from a run's transformed rows to their places, the junk
  * between the mosaic's blocks dropped. It takes a dilated layer where that costs fewer GEMM columns than the
- * implicit GEMM, which skips the taps on padding instead (ASPP on 33x33, 256 channels: dilation 6 0.46 of the
- * columns; dilation 12 0.74, and 0.9-1.1 of the time in alternated runs, the transforms and the scattered outputs
- * taking back what the GEMMs save; dilation 18 1.44, left to the implicit GEMM).
+ * implicit GEMM, which skips the taps on padding instead, by a margin that pays for the transforms and the
+ * scattered outputs (ASPP on 33x33, 256 channels: dilation 6 0.46 of the columns, 0.80 and 0.86 of the time on 1
+ * and 2 threads against F(2x2, 3x3) there, itself 0.83-0.85 of the implicit GEMM's; dilation 12 0.74 of the columns
+ * but 0.9-1.12 of the time in alternated runs, left to the implicit GEMM, like dilation 18 at 1.44).
  *
  * <p>The transforms mix neighbouring values, so where a direct convolution would give an infinity this can give
  * a NaN (infinity minus infinity), and intermediate sums can overflow sooner: a layer whose outputs come out
@@ -64,7 +65,7 @@ final class WinogradConvolution implements ConvPath {
      * the time follows the columns, with the gathering copy and the scattered outputs on top (the ratios in the
      * class comment).
      */
-    static final double MAX_DILATED_WORK_RATIO = 0.85;
+    static final double MAX_DILATED_WORK_RATIO = 0.6;
     /** The cost model's vector width, whichever kernels run: the path decides the floats. */
     private static final int COST_STEP = 16;
     private static final int ROWS = MicroKernels.ROWS;

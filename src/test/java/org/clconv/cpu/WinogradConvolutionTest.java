@@ -146,13 +146,13 @@ class WinogradConvolutionTest {
         Shape shape = Shape.of(1, 32, 20, 64);
         assertTrue(suits(Conv2d.builder(32, 32, 3).padding(1).build(), shape, rnd));
         assertFalse(suits(Conv2d.builder(32, 32, 3).padding(1).stride(2).build(), shape, rnd));
-        // dilated: through the mosaic where it costs fewer GEMM columns than the implicit GEMM (dilation 2 on
-        // 20x64; 6 and 12 on 33x33: 0.46 and 0.74 of them), not where its junk outputs outweigh the taps skipped on
-        // padding (18 there: 1.44)
+        // dilated: through the mosaic where it costs well under the implicit GEMM's columns (dilation 2 on 20x64;
+        // 6 on 33x33: 0.46 of them), not where its junk outputs and transforms take back what the skipped padding
+        // taps save (12 there: 0.74 of the columns, about the same time; 18: 1.44)
         assertTrue(suits(Conv2d.builder(32, 32, 3).padding(2).dilation(2).build(), shape, rnd));
         Shape aspp = Shape.of(1, 256, 33, 33);
         assertTrue(suits(Conv2d.builder(256, 256, 3).padding(6).dilation(6).build(), aspp, rnd));
-        assertTrue(suits(Conv2d.builder(256, 256, 3).padding(12).dilation(12).build(), aspp, rnd));
+        assertFalse(suits(Conv2d.builder(256, 256, 3).padding(12).dilation(12).build(), aspp, rnd));
         assertFalse(suits(Conv2d.builder(256, 256, 3).padding(18).dilation(18).build(), aspp, rnd));
         assertFalse(suits(Conv2d.builder(32, 32, 3).padding(2).dilation(2).stride(2).build(), shape, rnd));
         assertFalse(suits(Conv2d.builder(32, 32, 3).padding(3).build(), shape, rnd));
