@@ -39,8 +39,11 @@ final class ParallelRunner {
 
     ParallelRunner(WorkerPool pool) {
         this.pool = pool;
-        // a few arrays per participant: each chunk borrows one or two, and calls may overlap
-        this.scratch = new ScratchArrays(4 * threads());
+        // per participant, the most arrays a chunk borrows (five: Winograd's V, M, zeros, output rows and
+        // transform sums) and as many again for calls that overlap; then a call's own (Winograd's split planes, a
+        // shared packed B, a separable block's intermediate). With four per participant a 256-channel separable
+        // block missed the pool and allocated 270 KB of zeroed arrays per call: 1.44x its two layers' time
+        this.scratch = new ScratchArrays(10 * threads() + 4);
     }
 
     /** The work of units [from, to) with scratch arrays lent for the chunk. */
