@@ -18,6 +18,15 @@ final class GemmTiles {
      * only leave tails of 0, 1 or 4 columns).
      */
     static final int NARROW_TAIL = 4;
+    /**
+     * The columns of an n-column GEMM that go through {@link MicroKernels#gemmColumns}: those past whole register
+     * tiles of {@code tileColumns}, when there are at most {@link #NARROW_TAIL} of them; else 0.
+     */
+    static int narrowTail(int n, int tileColumns) {
+        int tail = n % tileColumns;
+        return tail <= NARROW_TAIL ? tail : 0;
+    }
+
     /** Widest tile: beyond this the C tile (4 rows) outgrows L1 for no gain. */
     private static final int MAX_WIDTH = 1024;
     private GemmTiles() {

@@ -81,9 +81,9 @@ final class ImplicitGemmConvolution implements ConvPath {
                 // a few columns past whole register tiles: every panel's at once. Not a tail behind a one-vector
                 // step: the weights, streamed once per tail column, are megabytes here (ASPP's 12 = 8 + 4 columns
                 // took 1.36 of the time of one register tile over 16, 4 of them junk)
-                int tailCols = tile.length % kernels.tileColumns();
-                boolean narrowTail = tailCols > 0 && tailCols <= GemmTiles.NARROW_TAIL;
-                int whole = narrowTail ? tile.length - tailCols : tile.length;
+                int tailCols = GemmTiles.narrowTail(tile.length, kernels.tileColumns());
+                boolean narrowTail = tailCols > 0;
+                int whole = tile.length - tailCols;
                 if (narrowTail) {
                     int coFirst = grp * c.outChannelsPerGroup() + firstPanel * ROWS;
                     for (int i = 0; i < (lastPanel - firstPanel) * ROWS; i++) {

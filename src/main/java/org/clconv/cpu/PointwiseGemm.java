@@ -14,8 +14,8 @@ import org.clconv.ConvLayer;
  * tiles are small, one pass packs every tile for all first). Sums are stored onto start tiles holding the
  * channels' biases ({@link MicroKernels#gemmOnStarts}), so no output row is filled before the kernels. A tile's
  * last columns short of a whole vector are copied into a padded scratch, and only where a whole vector read in
- * place would run past the input's end (tails of up to {@link #NARROW_TAIL} columns are read exactly, column by
- * column). Units are (batch, group, column tile, run of weight panels).
+ * place would run past the input's end (tails of up to {@link GemmTiles#NARROW_TAIL} columns are read exactly,
+ * column by column). Units are (batch, group, column tile, run of weight panels).
  */
 final class PointwiseGemm implements ConvPath {
     private static final int ROWS = MicroKernels.ROWS;

@@ -260,19 +260,18 @@ final class WinogradConvolution implements ConvPath {
                 // M[xi][co][t] at m[xi * mPosition + co * pitch + t]. A few tiles past whole register tiles (the
                 // last unit's) go through gemmColumns for all panels from zero sums: a one-vector step over them
                 // costs as much as a register tile (ASPP's dilation 6: 100 tiles, 4 in the last unit)
-                int tail = tiles % kernels.tileColumns();
-                boolean narrowTail = tail > 0 && tail <= GemmTiles.NARROW_TAIL;
-                int whole = narrowTail ? tiles - tail : columns;
+                int tail = GemmTiles.narrowTail(tiles, kernels.tileColumns());
+                int whole = tail > 0 ? tiles - tail : columns;
                 for (int xi = 0; xi < POSITIONS; xi++) {
                     for (int panel = 0; panel < panels && whole > 0; panel++) {
                         kernels.gemmOnStarts(zeroTile, u, WinogradWeights.offset(c, xi, grp, panel), cinG, v,
                                 xi * vPosition, vPitch, m, xi * mPosition + panel * ROWS * pitch, pitch, whole);
                     }
-                    for (int co = 0; narrowTail && co < panels * ROWS; co++) {
-                        int at = xi * mPosition + co * pitch + whole;
-                        Arrays.fill(m, at, at + tail, 0f);
-                    }
-                    if (narrowTail) {
+                    if (tail > 0) {
+                        for (int co = 0; co < panels * ROWS; co++) {
+                            int at = xi * mPosition + co * pitch + whole;
+                            Arrays.fill(m, at, at + tail, 0f);
+                        }
                         kernels.gemmColumns(u, WinogradWeights.offset(c, xi, grp, 0), panels, cinG * ROWS, cinG, v,
                                 xi * vPosition + whole, vPitch, m, xi * mPosition + whole, pitch, tail);
                     }
@@ -345,7 +344,7 @@ final class WinogradConvolution implements ConvPath {
             int row = i * pitch;
             for (int x = 0; x < width; x++) {
                 // checked before the activation; a flag, not a float sum: no chain of dependent adds
-                finite &= columns.target(x0 + x) < 0 || Math.abs(mosaic[row + x]) <= Float.MAX_VALUE;
+                finite &= columns.target(x0 + x) < 0 || Float.isFinite(mosaic[row + x]);
             }
             outputRows.activate(mosaic, row, width);
             int at = outBase + y * outW;
