@@ -69,18 +69,6 @@ interface MicroKernels {
     }
 
     /**
-     * {@link #gemmOnStarts} over one register tile of {@link #tileColumns} columns read in place that also leaves
-     * them packed for the panels after it: packed[packedOff + k*tileColumns + j] = b[bOff + k*ldb + j]. Gives its
-     * floats.
-     */
-    default void gemmPacking(float[] starts, float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c,
-            int cOff, int ldc, float[] packed, int packedOff) {
-        int block = tileColumns();
-        copyRows(b, bOff, ldb, packed, packedOff, block, block, depth);
-        gemmOnStarts(starts, a, aOff, depth, packed, packedOff, block, c, cOff, ldc, block);
-    }
-
-    /**
      * {@link #gemm} for the last few columns of a tile, {@code cols} of them (fewer than {@link #columnStep}), for
      * {@code panels} weight panels {@code panelStride} floats apart (panel q at aOff + q*panelStride, at least
      * depth*ROWS; its rows at c row q*ROWS + i), reading and writing exactly those columns. A whole-vector step

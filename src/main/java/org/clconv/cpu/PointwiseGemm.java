@@ -9,9 +9,9 @@ import org.clconv.ConvLayer;
  * 1x1, stride 1, unpadded: per (batch, group) the matrix product out[co][p] = sum_ci W[co][ci] * in[ci][p]
  * over the flattened spatial index p, which is contiguous in NCHW, so the input itself is the B operand (row
  * stride H*W), read in place unless the kernels run faster on a contiguous copy at this depth
- * ({@link MicroKernels#packedDepth}): then each unit's first panel packs its tile's whole register-tile blocks as
- * it reads them ({@link MicroKernels#gemmPacking}; or, where a tile's panels are split over several units and the
- * tiles are small, one pass packs every tile for all first). Sums are stored onto start tiles holding the
+ * ({@link MicroKernels#packedDepth}): then each unit first copies its tile's whole register-tile blocks into its
+ * scratch (or, where a tile's panels are split over several units and the tiles are small, one pass copies every
+ * tile for all of them before them). Sums are stored onto start tiles holding the
  * channels' biases ({@link MicroKernels#gemmOnStarts}), so no output row is filled before the kernels. A tile's
  * last columns short of a whole vector are copied into a padded scratch, and only where a whole vector read in
  * place would run past the input's end (tails of up to {@link GemmTiles#NARROW_TAIL} columns are read exactly,
@@ -75,21 +75,25 @@ final class PointwiseGemm implements ConvPath {
         Conv2d c = g.spec();
         int plane = g.inH() * g.inW();
         int depth = c.inChannelsPerGroup();
-        int step = kernels.columnStep();
-        int block = kernels.tileColumns();
         int units = g.batch() * c.groups() * tiles;
         runner.run(units, (long) depth * tile, (from, to) -> {
             for (int u = from; u < to; u++) {
-                int p0 = (u % tiles) * tile;
-                int len = Math.min(tile, plane - p0);
-                int whole = len - len % step;
-                int inOff = inputOffset(c, plane, u, tiles, tile);
-                for (int q = 0; q < whole / block; q++) {
-                    kernels.copyRows(in, inOff + q * block, plane, shared, (u * tile + q * block) * depth, block,
-                            block, depth);
-                }
+                packTile(c, plane, in, u, tiles, tile, shared, u * tile * depth);
             }
         });
+    }
+
+    /** Base unit u's whole register-tile blocks, block q's k-th row at packed[packedOff + (q*depth + k)*block]. */
+    private void packTile(Conv2d c, int plane, float[] in, int u, int tiles, int tile, float[] packed,
+            int packedOff) {
+        int depth = c.inChannelsPerGroup();
+        int block = kernels.tileColumns();
+        int len = Math.min(tile, plane - (u % tiles) * tile);
+        int blocks = (len - len % kernels.columnStep()) / block;
+        int inOff = inputOffset(c, plane, u, tiles, tile);
+        for (int q = 0; q < blocks; q++) {
+            kernels.copyRows(in, inOff + q * block, plane, packed, packedOff + q * block * depth, block, block, depth);
+        }
     }
 
     private void multiply(ConvLayer layer, ConvGeometry g, float[] in, float[] out, float[] shared, int tile,
@@ -119,6 +123,9 @@ final class PointwiseGemm implements ConvPath {
                 // the unit's packed B: its tile's in shared, else packed here into the chunk's scratch
                 float[] packed = shared != null ? shared : scratch[3];
                 int packedOff = shared != null ? baseUnit * tile * depth : 0;
+                if (packB && shared == null) {
+                    packTile(c, plane, in, baseUnit, tiles, tile, packed, 0);
+                }
                 int p0 = (baseUnit % tiles) * tile;
                 int grp = baseUnit / tiles % groups;
                 int b = baseUnit / tiles / groups;
@@ -159,17 +166,9 @@ final class PointwiseGemm implements ConvPath {
                     int sumsOff = direct ? outOff : 0;
                     int sumsPitch = direct ? plane : pitch;
                     outputRows.startTile(starts, block, co0, valid);
-                    // where no pre-pass packed B, the unit's first panel packs it as it goes
-                    boolean packing = shared == null && p == firstPanel;
                     for (int q = 0; q < blocks; q++) {
-                        int packedAt = packedOff + q * depth * block;
-                        if (packing) {
-                            kernels.gemmPacking(starts, panels, panel, depth, in, inOff + q * block, plane, sums,
-                                    sumsOff + q * block, sumsPitch, packed, packedAt);
-                        } else {
-                            kernels.gemmOnStarts(starts, panels, panel, depth, packed, packedAt, block, sums,
-                                    sumsOff + q * block, sumsPitch, block);
-                        }
+                        kernels.gemmOnStarts(starts, panels, panel, depth, packed, packedOff + q * depth * block,
+                                block, sums, sumsOff + q * block, sumsPitch, block);
                     }
                     int inPlace = blocks * block;
                     kernels.gemmOnStarts(starts, panels, panel, depth, in, inOff + inPlace, plane, sums,

@@ -65,14 +65,15 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * The 4 x 2 tiles pass over a panel's B columns twice (rows 0-3, then 4-7), so there B rows ldb apart, each
-     * read spanning two cache lines, cost L2 traffic that a contiguous copy saves from 64 deep (measured on AVX2,
-     * one thread, A/B in one JVM: 512 channels of 14x14 0.86 of the time, 1024 of 7x7 0.76, 256 of 28x28 0.86, 64
-     * of 56x56 0.96; 32 deep 1.07). The 8 x 3 tiles read B once per panel and were tuned in place.
+     * The 4 x 2 tiles over B copied 2L wide run {@link #gemm4x2Packed}, whose loop has no bounds checks, and read
+     * contiguous rows instead of rows ldb apart that span two cache lines each (which the second pass, rows 4-7,
+     * reads again from L2). A/B on AVX2, 2 threads, one JVM, in place -> copied from 32 deep: 32 channels of
+     * 112x112 0.85-0.97 of the time (before the packed kernel, copying 32 deep ran 1.07 times slower). The 8 x 3
+     * tiles read B once per panel and were tuned in place.
      */
     @Override
     public int packedDepth() {
-        return WIDE_TILES ? Integer.MAX_VALUE : 64;
+        return WIDE_TILES ? Integer.MAX_VALUE : 32;
     }
 
     @Override
@@ -84,34 +85,19 @@ final class VectorMicroKernels implements MicroKernels {
         }
         for (; !WIDE_TILES && j + 2 * L <= n; j += 2 * L) {
             int baseAt = baseOff + j * baseStep;
-            gemm4x2(a, aOff, depth, b, bOff + j, ldb, base, baseAt, basePitch, c, cOff + j, ldc);
-            gemm4x2(a, aOff + HALF, depth, b, bOff + j, ldb, base, baseAt + HALF * basePitch, basePitch, c,
-                    cOff + HALF * ldc + j, ldc);
+            if (ldb == 2 * L) {
+                gemm4x2Packed(a, aOff, depth, b, bOff + j, base, baseAt, basePitch, c, cOff + j, ldc);
+                gemm4x2Packed(a, aOff + HALF, depth, b, bOff + j, base, baseAt + HALF * basePitch, basePitch, c,
+                        cOff + HALF * ldc + j, ldc);
+            } else {
+                gemm4x2(a, aOff, depth, b, bOff + j, ldb, base, baseAt, basePitch, c, cOff + j, ldc);
+                gemm4x2(a, aOff + HALF, depth, b, bOff + j, ldb, base, baseAt + HALF * basePitch, basePitch, c,
+                        cOff + HALF * ldc + j, ldc);
+            }
         }
         for (; j < n; j += L) {
             gemm8x1(a, aOff, depth, b, bOff + j, ldb, base, baseOff + j * baseStep, basePitch, c, cOff + j, ldc);
         }
-    }
-
-    /**
-     * Rows 0-3 read B in place, where the FMAs hide the strided reads from L2; the copy then reads B from L1 and
-     * rows 4-7 read the copy. Copied in a pass of its own first, from L2, B cost 6-8% of a 256-channel 28x28 layer
-     * (A/B, 2 threads: 0.93-0.95 of the time this way). The 8 x 3 tiles never pack.
-     */
-    @Override
-    public void gemmPacking(float[] starts, float[] a, int aOff, int depth, float[] b, int bOff, int ldb, float[] c,
-            int cOff, int ldc, float[] packed, int packedOff) {
-        if (WIDE_TILES) {
-            MicroKernels.super.gemmPacking(starts, a, aOff, depth, b, bOff, ldb, c, cOff, ldc, packed, packedOff);
-            return;
-        }
-        gemm4x2(a, aOff, depth, b, bOff, ldb, starts, 0, 2 * L, c, cOff, ldc);
-        for (int k = 0, s = bOff, d = packedOff; k < depth; k++, s += ldb, d += 2 * L) {
-            FloatVector.fromArray(S, b, s).intoArray(packed, d);
-            FloatVector.fromArray(S, b, s + L).intoArray(packed, d + L);
-        }
-        gemm4x2(a, aOff + HALF, depth, packed, packedOff, 2 * L, starts, HALF * 2 * L, 2 * L, c, cOff + HALF * ldc,
-                ldc);
     }
 
     /**
@@ -331,6 +317,81 @@ final class VectorMicroKernels implements MicroKernels {
             w = FloatVector.broadcast(S, a[ai + 3]);
             c30 = w.fma(b0, c30);
             c31 = w.fma(b1, c31);
+        }
+        int r = cOff;
+        int q = baseOff;
+        FloatVector.fromArray(S, base, q).add(c00).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c01).intoArray(c, r + L);
+        r += ldc;
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c10).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c11).intoArray(c, r + L);
+        r += ldc;
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c20).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c21).intoArray(c, r + L);
+        r += ldc;
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c30).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c31).intoArray(c, r + L);
+    }
+
+    /**
+     * {@link #gemm4x2} over B packed {@code 2L} wide, row k at bOff + 2L*k. With a constant stride C2 proves every
+     * load of the loop in bounds before it starts; with ldb a variable it checks both B loads every k, and those
+     * checks, their index arithmetic and the loop's own instructions were half the loop's instructions, which a
+     * busy core's shared front end does not hide (two k per pass halve the loop's share again). Measured on AVX2,
+     * 2 threads, A/B in one JVM: 512 channels of 14x14 0.65 of the time, 1024 of 7x7 0.88, 256 of 28x28 0.80-0.87.
+     */
+    private static void gemm4x2Packed(float[] a, int aOff, int depth, float[] b, int bOff, float[] base,
+            int baseOff, int basePitch, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        int k = 0;
+        for (int pairs = depth & ~1; k < pairs; k += 2) {
+            int ai = aOff + ROWS * k;
+            int bi = bOff + 2 * L * k;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector w = FloatVector.broadcast(S, a[ai]);
+            c00 = w.fma(b0, c00);
+            c01 = w.fma(b1, c01);
+            w = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = w.fma(b0, c10);
+            c11 = w.fma(b1, c11);
+            w = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = w.fma(b0, c20);
+            c21 = w.fma(b1, c21);
+            w = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = w.fma(b0, c30);
+            c31 = w.fma(b1, c31);
+            b0 = FloatVector.fromArray(S, b, bi + 2 * L);
+            b1 = FloatVector.fromArray(S, b, bi + 3 * L);
+            w = FloatVector.broadcast(S, a[ai + ROWS]);
+            c00 = w.fma(b0, c00);
+            c01 = w.fma(b1, c01);
+            w = FloatVector.broadcast(S, a[ai + ROWS + 1]);
+            c10 = w.fma(b0, c10);
+            c11 = w.fma(b1, c11);
+            w = FloatVector.broadcast(S, a[ai + ROWS + 2]);
+            c20 = w.fma(b0, c20);
+            c21 = w.fma(b1, c21);
+            w = FloatVector.broadcast(S, a[ai + ROWS + 3]);
+            c30 = w.fma(b0, c30);
+            c31 = w.fma(b1, c31);
+        }
+        if (k < depth) {
+            int ai = aOff + ROWS * k;
+            FloatVector b0 = FloatVector.fromArray(S, b, bOff + 2 * L * k);
+            FloatVector b1 = FloatVector.fromArray(S, b, bOff + 2 * L * k + L);
+            c00 = FloatVector.broadcast(S, a[ai]).fma(b0, c00);
+            c01 = FloatVector.broadcast(S, a[ai]).fma(b1, c01);
+            c10 = FloatVector.broadcast(S, a[ai + 1]).fma(b0, c10);
+            c11 = FloatVector.broadcast(S, a[ai + 1]).fma(b1, c11);
+            c20 = FloatVector.broadcast(S, a[ai + 2]).fma(b0, c20);
+            c21 = FloatVector.broadcast(S, a[ai + 2]).fma(b1, c21);
+            c30 = FloatVector.broadcast(S, a[ai + 3]).fma(b0, c30);
+            c31 = FloatVector.broadcast(S, a[ai + 3]).fma(b1, c31);
         }
         int r = cOff;
         int q = baseOff;
