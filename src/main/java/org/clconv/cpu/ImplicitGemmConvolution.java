@@ -11,9 +11,10 @@ import org.clconv.ConvLayer;
  * Every other convolution (grouped, strided, dilated, any kernel and padding mode) as an implicit GEMM: per
  * (batch, group), out[co][position] = sum over k = (tap, ci) of W[co][k] * B[k][position]. The output is cut
  * into {@link TapRegions} so that only taps reading the input enter K, and each region into column tiles; a
- * tile's B operand (its valid taps x input channels x positions) is gathered into a per-chunk scratch, with one
- * array copy per output-row run where a tap's columns are contiguous, then every weight panel runs the
- * {@link MicroKernels#gemm} micro-kernel over it, one call per run of consecutive valid taps. A tile's last few
+ * tile's B operand (its valid taps x input channels x positions) is gathered into a per-chunk scratch in blocks of
+ * register-tile width, with one array copy per output-row run and block where a tap's columns are contiguous,
+ * then every weight panel runs the {@link MicroKernels#gemm} micro-kernel over each block, one call per run of
+ * consecutive valid taps. A tile's last few
  * columns past whole register tiles go through {@link MicroKernels#gemmColumns} for all its panels at once: in a
  * one-vector step a single column cost as much as eight (ASPP's dilation 18: 0.77-0.91 of the time on 1 and 2
  * threads, its 33-position tiles ending in one column; dilation 12: 0.84-0.98).
@@ -43,13 +44,13 @@ final class ImplicitGemmConvolution implements ConvPath {
         AxisTaps cols = AxisTaps.columns(g);
         int cinG = c.inChannelsPerGroup();
         int step = kernels.columnStep();
-        List<Tile> tiles = tiles(c, rows, cols, step, kernels.tileColumns());
+        int block = kernels.tileColumns();
+        List<Tile> tiles = tiles(c, rows, cols, step, block);
         int bFloats = 0;
         int widest = step;
         for (Tile t : tiles) {
-            int pitch = GemmTiles.roundUp(t.length, step);
-            bFloats = Math.max(bFloats, t.region.taps.length * cinG * pitch);
-            widest = Math.max(widest, pitch);
+            bFloats = Math.max(bFloats, t.region.taps.length * cinG * GemmTiles.roundUp(t.length, block));
+            widest = Math.max(widest, GemmTiles.roundUp(t.length, step));
         }
         int accFloats = ROWS * widest;
         int groups = c.groups();
@@ -74,7 +75,8 @@ final class ImplicitGemmConvolution implements ConvPath {
                 int batch = rest / groups;
                 int pitch = GemmTiles.roundUp(tile.length, step);
                 int inBase = (batch * c.inChannels() + grp * cinG) * g.inH() * g.inW();
-                pack(in, inBase, g, rows, cols, tile, b, pitch);
+                int depth = tile.region.taps.length * cinG;
+                pack(in, inBase, g, rows, cols, tile, b, block);
                 int firstPanel = chunk * perUnit;
                 int lastPanel = Math.min(groupPanels, (chunk + 1) * perUnit);
                 TapRegions.Region r = tile.region;
@@ -95,8 +97,8 @@ final class ImplicitGemmConvolution implements ConvPath {
                         int first = r.runStart[run];
                         kernels.gemmColumns(panels, WeightPanels.offset(c, grp, firstPanel)
                                 + r.taps[first] * cinG * ROWS, lastPanel - firstPanel, panelStride,
-                                r.runLength[run] * cinG, b, first * cinG * pitch + whole, pitch, tailSums, 0,
-                                tailCols, tailCols);
+                                r.runLength[run] * cinG, b, (whole / block * depth + first * cinG) * block, block,
+                                tailSums, 0, tailCols, tailCols);
                     }
                 }
                 for (int p = firstPanel; p < lastPanel; p++) {
@@ -104,10 +106,14 @@ final class ImplicitGemmConvolution implements ConvPath {
                     int valid = Math.min(ROWS, c.outChannelsPerGroup() - p * ROWS);
                     int panel = WeightPanels.offset(c, grp, p);
                     outputRows.beginPanel(acc, 0, pitch, tile.length, co0, valid);
-                    for (int run = 0; run < r.runStart.length; run++) {
-                        int first = r.runStart[run];
-                        kernels.gemm(panels, panel + r.taps[first] * cinG * ROWS, r.runLength[run] * cinG,
-                                b, first * cinG * pitch, pitch, acc, 0, pitch, narrowTail ? whole : pitch);
+                    int columns = narrowTail ? whole : pitch;
+                    for (int q = 0; q * block < columns; q++) {
+                        for (int run = 0; run < r.runStart.length; run++) {
+                            int first = r.runStart[run];
+                            kernels.gemm(panels, panel + r.taps[first] * cinG * ROWS, r.runLength[run] * cinG,
+                                    b, (q * depth + first * cinG) * block, block, acc, q * block, pitch,
+                                    Math.min(block, columns - q * block));
+                        }
                     }
                     for (int i = 0; narrowTail && i < ROWS; i++) {
                         System.arraycopy(tailSums, ((p - firstPanel) * ROWS + i) * tailCols, acc, i * pitch + whole,
@@ -145,12 +151,18 @@ final class ImplicitGemmConvolution implements ConvPath {
         return work;
     }
 
-    /** Gathers B[(tap, ci)][n] for the tile's positions n into b (row pitch {@code pitch}). */
+    /**
+     * Gathers B[k = (tap, ci)][n] for the tile's positions n into b in blocks of {@code block} columns: column
+     * block q's row k at b[(q * K + k) * block], K = taps x channels. The kernels run over rows a constant stride
+     * apart without bounds checks in their loop (see {@link MicroKernels#packedDepth}); over rows a tile's pitch
+     * apart ASPP's dilations 12 and 18 took 1.3 and 1.5 times as long (A/B, 2 threads, one JVM).
+     */
     private static void pack(float[] in, int inBase, ConvGeometry g, AxisTaps rows, AxisTaps cols, Tile tile,
-            float[] b, int pitch) {
+            float[] b, int block) {
         TapRegions.Region r = tile.region;
         int kernelW = g.spec().kernelW();
         int cinG = g.spec().inChannelsPerGroup();
+        int depth = r.taps.length * cinG;
         int inPlane = g.inH() * g.inW();
         forEachRun(tile, (n, y, x, run) -> {
             for (int ti = 0; ti < r.taps.length; ti++) {
@@ -159,14 +171,19 @@ final class ImplicitGemmConvolution implements ConvPath {
                 int rowOff = rows.source(ky, y) * g.inW();
                 boolean contiguous = cols.stride() == 1 && x >= cols.interiorFrom(kx)
                         && x + run <= cols.interiorTo(kx);
-                for (int ci = 0; ci < cinG; ci++) {
-                    int src = inBase + ci * inPlane + rowOff;
-                    int dst = (ti * cinG + ci) * pitch + n;
-                    if (contiguous) {
-                        System.arraycopy(in, src + x + cols.offset(kx), b, dst, run);
-                    } else {
-                        for (int i = 0; i < run; i++) {
-                            b[dst + i] = in[src + cols.source(kx, x + i)];
+                // the run cut where it crosses into the next column block
+                for (int s = n; s < n + run; s = (s / block + 1) * block) {
+                    int piece = Math.min(n + run, (s / block + 1) * block) - s;
+                    int xs = x + s - n;
+                    for (int ci = 0; ci < cinG; ci++) {
+                        int src = inBase + ci * inPlane + rowOff;
+                        int dst = (s / block * depth + ti * cinG + ci) * block + s % block;
+                        if (contiguous) {
+                            System.arraycopy(in, src + xs + cols.offset(kx), b, dst, piece);
+                        } else {
+                            for (int i = 0; i < piece; i++) {
+                                b[dst + i] = in[src + cols.source(kx, xs + i)];
+                            }
                         }
                     }
                 }
