@@ -36,8 +36,9 @@ interface MicroKernels {
 
     /**
      * The depth from which {@link #gemm} runs faster over B copied into blocks of {@link #tileColumns} contiguous
-     * columns (ldb = tileColumns) than over rows of a wider matrix in place; {@link Integer#MAX_VALUE} where copying
-     * does not pay.
+     * columns (ldb = tileColumns) than over rows of a wider matrix in place, for the pointwise GEMM, whose B is the
+     * input itself; {@link Integer#MAX_VALUE} where copying does not pay. The implicit GEMM and Winograd build
+     * their B in such blocks at every depth.
      */
     int packedDepth();
 

@@ -13,7 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * keeps a tile of C in registers for the whole depth: 8 x 3 vectors on AVX-512 (24 accumulators, one broadcast
  * weight and three loaded B vectors per k, 28 of the 32 registers: FMA-bound, not load-bound), 4 x 2 vectors on
  * AVX2 (11 of 16 registers: C2 spills an accumulator of a 4 x 3 tile, which then waits on a store and a reload
- * every k, 0.56-0.69 of the time). The stencil keeps eight or four output vectors in registers across all taps.
+ * every k, 0.56-0.69 of the time), over B rows ldb apart or, in a loop of its own without bounds checks, over B
+ * copied into blocks ({@link #gemm4x2Packed}). The stencil keeps eight or four output vectors in registers across
+ * all taps.
  * Every vector here has S's shape: one of another size, even briefly, pollutes the type profiles of the Vector
  * API's shared code and leaves kernels compiled after it in its Java fallbacks (see depthwise3x3Stride2).
  */
