@@ -320,7 +320,22 @@ final class VectorMicroKernels implements MicroKernels {
             c30 = w.fma(b0, c30);
             c31 = w.fma(b1, c31);
         }
-        store4x2(base, baseOff, basePitch, c, cOff, ldc, c00, c01, c10, c11, c20, c21, c30, c31);
+        int r = cOff;
+        int q = baseOff;
+        FloatVector.fromArray(S, base, q).add(c00).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c01).intoArray(c, r + L);
+        r += ldc;
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c10).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c11).intoArray(c, r + L);
+        r += ldc;
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c20).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c21).intoArray(c, r + L);
+        r += ldc;
+        q += basePitch;
+        FloatVector.fromArray(S, base, q).add(c30).intoArray(c, r);
+        FloatVector.fromArray(S, base, q + L).add(c31).intoArray(c, r + L);
     }
 
     /**
@@ -380,16 +395,8 @@ final class VectorMicroKernels implements MicroKernels {
             c30 = FloatVector.broadcast(S, a[ai + 3]).fma(b0, c30);
             c31 = FloatVector.broadcast(S, a[ai + 3]).fma(b1, c31);
         }
-        store4x2(base, baseOff, basePitch, c, cOff, ldc, c00, c01, c10, c11, c20, c21, c30, c31);
-    }
-
-    /**
-     * c row i = base row i + row i's two accumulators, for the four rows of a 4 x 2 tile. Fourteen arguments, small
-     * enough for C2 to inline into both kernels (the 8 x 3 tile's 24 accumulators are not: see gemm8x3).
-     */
-    private static void store4x2(float[] base, int baseOff, int basePitch, float[] c, int cOff, int ldc,
-            FloatVector c00, FloatVector c01, FloatVector c10, FloatVector c11, FloatVector c20, FloatVector c21,
-            FloatVector c30, FloatVector c31) {
+        // written out in full, as in gemm8x3: with the store in a helper shared by both 4x2 kernels, one complete
+        // bench run compiled them with it not inlined and every GEMM layer ran 10x slower (another did not)
         int r = cOff;
         int q = baseOff;
         FloatVector.fromArray(S, base, q).add(c00).intoArray(c, r);
