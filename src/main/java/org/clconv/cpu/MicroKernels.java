@@ -174,8 +174,9 @@ interface MicroKernels {
 
     /**
      * dst[dstOff + r*dstPitch + i] = src[srcOff + r*srcPitch + i] for r < rows and i < width. Writes nothing outside
-     * the span from the first row's start to the last row's end, but may set the floats between rows inside it to
-     * zero (callers use it where those are zero padding); reads of src may run up to a vector past a row's end.
+     * the span from the first row's start to the last row's end, but, where width is not a multiple of
+     * {@link #columnStep}, may set the floats between rows inside it to zero (callers use it where those are zero
+     * padding); reads of src may run up to a vector past a row's end.
      */
     void copyRows(float[] src, int srcOff, int srcPitch, float[] dst, int dstOff, int dstPitch, int width, int rows);
 

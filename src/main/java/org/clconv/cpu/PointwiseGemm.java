@@ -91,8 +91,12 @@ final class PointwiseGemm implements ConvPath {
         int len = Math.min(tile, plane - (u % tiles) * tile);
         int blocks = (len - len % kernels.columnStep()) / block;
         int inOff = inputOffset(c, plane, u, tiles, tile);
-        for (int q = 0; q < blocks; q++) {
-            kernels.copyRows(in, inOff + q * block, plane, packed, packedOff + q * block * depth, block, block, depth);
+        // input row by input row, each row's blocks one after the other: block by block, each over all the rows,
+        // read one cache line per row at a time, far apart, which the prefetchers did not follow (32 images of
+        // 256 channels of 28x28, out of cache: the copy was a quarter of the layer's time)
+        for (int k = 0; k < depth; k++) {
+            kernels.copyRows(in, inOff + k * plane, block, packed, packedOff + k * block, depth * block, block,
+                    blocks);
         }
     }
 
