@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
  */
 class MicroKernelsTest {
     /**
-     * The narrow-tail GEMM against the plain one, bit for bit: 1-19 panels (groups of eight or four and single
-     * ones), 1-15 columns, depths 1-300, panels as deep or deeper than the GEMM, B rows of any pitch, C with other
-     * columns around (left alone), and the weight panels ending right after the last panel's last k.
+     * The narrow-tail GEMM against the plain one, bit for bit: 1-19 panels (pairs, groups of eight or four, single
+     * ones), 1-15 columns (groups of four and the rest), depths 1-300, panels as deep or deeper than the GEMM, B rows
+     * of any pitch, C with other columns around (left alone), and the weight panels ending right after the last
+     * panel's last k.
      */
     @Test
     void gemmColumnsGivesThePlainGemmsFloatsAndTouchesOnlyItsColumns() {
