@@ -63,6 +63,11 @@ final class OutputRows {
         }
     }
 
+    /** The activation of one value. */
+    float apply(float v) {
+        return activation.apply(v);
+    }
+
     /** Replaces data[off, off + len) by its activation (nothing to do without one). */
     void activate(float[] data, int off, int len) {
         if (activation != Activation.NONE) {
