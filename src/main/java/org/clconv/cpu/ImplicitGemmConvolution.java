@@ -14,10 +14,10 @@ import org.clconv.ConvLayer;
  * tile's B operand (its valid taps x input channels x positions) is gathered into a per-chunk scratch in blocks of
  * register-tile width, with one array copy per output-row run and block where a tap's columns are contiguous,
  * then every weight panel runs the {@link MicroKernels#gemm} micro-kernel over each block, one call per run of
- * consecutive valid taps. A tile's last few
- * columns past whole register tiles go through {@link MicroKernels#gemmColumns} for all its panels at once: in a
- * one-vector step a single column cost as much as eight (ASPP's dilation 18: 0.77-0.91 of the time on 1 and 2
- * threads, its 33-position tiles ending in one column; dilation 12: 0.84-0.98).
+ * consecutive valid taps. A tile's last few columns past whole register tiles go through
+ * {@link MicroKernels#gemmColumns} for all its panels at once: in a one-vector step a single column cost as much
+ * as eight (ASPP's dilation 18: 0.77-0.91 of the time on 1 and 2 threads, its 33-position tiles ending in one
+ * column; dilation 12: 0.84-0.98).
  */
 final class ImplicitGemmConvolution implements ConvPath {
     private static final int ROWS = MicroKernels.ROWS;

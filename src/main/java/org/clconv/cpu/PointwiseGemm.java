@@ -11,11 +11,11 @@ import org.clconv.ConvLayer;
  * stride H*W), read in place unless the kernels run faster on a contiguous copy at this depth
  * ({@link MicroKernels#packedDepth}): then each unit first copies its tile's whole register-tile blocks into its
  * scratch (or, where a tile's panels are split over several units and the tiles are small, one pass copies every
- * tile for all of them before them). Sums are stored onto start tiles holding the
- * channels' biases ({@link MicroKernels#gemmOnStarts}), so no output row is filled before the kernels. A tile's
- * last columns short of a whole vector are copied into a padded scratch, and only where a whole vector read in
- * place would run past the input's end (tails of up to {@link GemmTiles#NARROW_TAIL} columns are read exactly,
- * column by column). Units are (batch, group, column tile, run of weight panels).
+ * tile for all of them before them). Sums are stored onto start tiles holding the channels' biases
+ * ({@link MicroKernels#gemmOnStarts}), so no output row is filled before the kernels. A tile's last columns
+ * short of a whole vector are copied into a padded scratch, and only where a whole vector read in place would run
+ * past the input's end (tails of up to {@link GemmTiles#NARROW_TAIL} columns are read exactly, column by column).
+ * Units are (batch, group, column tile, run of weight panels).
  */
 final class PointwiseGemm implements ConvPath {
     private static final int ROWS = MicroKernels.ROWS;
