@@ -227,8 +227,8 @@ final class WinogradConvolution implements ConvPath {
         int outPlane = g.outH() * g.outW();
         AtomicBoolean finite = new AtomicBoolean(true);
         int zeros = ROWS * kernels.tileColumns();
-        // M: room for the mosaic's output transform of a whole vector of tiles from the last run
         int block = kernels.tileColumns();
+        // M: room for the mosaic's output transform of a whole vector of tiles from the last run
         int[] scratchFloats = {POSITIONS * vPosition, POSITIONS * mPosition + step, zeros,
             4 * Math.max(p.width, 4 * step), kernels.winogradWorkFloats(), cinG * GemmTiles.roundUp(pitch, block)};
         runner.run(units, macsPerUnit, scratchFloats, (from, to, scratch) -> {
