@@ -103,12 +103,13 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * One column at a time. Where a vector holds two panels' eight rows (AVX-512), four panels go together: each
-     * vector's low lanes load one panel's eight weights of a k and its high lanes the next panel's (a blend of two
-     * loads), and one broadcast of the column's B value feeds both vectors, 5 loads per k for 4 panels where
-     * gemm8x1 takes 36 for vectors with one real column; the two vectors are two independent FMA chains. Where a
-     * vector is one panel's rows (AVX2), eight panels go together. Other panels go one at a time in the low lanes.
-     * Each lane sums its k in order from zero, as gemm8x1 does, so the floats match.
+     * Where a vector is one panel's rows (AVX2), whole groups of four columns go over two panels at a time
+     * ({@link #panelPairColumns}); other columns go one at a time. Where a vector holds two panels' eight rows
+     * (AVX-512), four panels go together: each vector's low lanes load one panel's eight weights of a k and its
+     * high lanes the next panel's (a blend of two loads), and one broadcast of the column's B value feeds both
+     * vectors, 5 loads per k for 4 panels where gemm8x1 takes 36 for vectors with one real column; the two vectors
+     * are two independent FMA chains. On AVX2, eight panels go together. Other panels go one at a time in the low
+     * lanes. Each lane sums its k in order from zero, as gemm8x1 does, so the floats match.
      */
     @Override
     public void gemmColumns(float[] a, int aOff, int panels, int panelStride, int depth, float[] b, int bOff,
@@ -149,9 +150,10 @@ final class VectorMicroKernels implements MicroKernels {
      * four): per k, two loads of weights and a broadcast of each column's B value feed eight independent FMA
      * chains, one per panel and column. One column at a time over eight panels streams every panel's weights from
      * L2 once per column and checks the bounds of each of its eight loads at every k (ASPP's dilation 6, whose
-     * Winograd units end in four tiles: its 36 positions' tails took 11% of the layer's time that way, 0.92 of it
-     * this way; A/B, 2 threads). A single column stays with eight panels: four chains of one panel pair would be
-     * three quarters waste there. Each lane sums its k in order from zero, as gemm8x1 does.
+     * Winograd units end in four tiles: its 36 positions' tails were 11% of the layer's profile that way, 6% this
+     * way). A single column stays with eight panels: four chains of one panel pair would be three quarters waste
+     * there (1024 channels of 7x7, one tail column: 1.09 times the time). Each lane sums its k in order from zero,
+     * as gemm8x1 does.
      */
     private static void panelPairColumns(float[] a, int aOff, int stride, int depth, float[] b, int bOff, int ldb,
             float[] c, int cOff, int ldc, int cols) {
