@@ -226,8 +226,8 @@ final class WinogradConvolution implements ConvPath {
         long macsPerUnit = (long) POSITIONS * cinG * panels * ROWS * pitch;
         int outPlane = g.outH() * g.outW();
         AtomicBoolean finite = new AtomicBoolean(true);
-        int zeros = ROWS * kernels.tileColumns();
         int block = kernels.tileColumns();
+        int zeros = ROWS * block;
         // M: room for the mosaic's output transform of a whole vector of tiles from the last run
         int[] scratchFloats = {POSITIONS * vPosition, POSITIONS * mPosition + step, zeros,
             4 * Math.max(p.width, 4 * step), kernels.winogradWorkFloats(), cinG * GemmTiles.roundUp(pitch, block)};
@@ -262,7 +262,7 @@ final class WinogradConvolution implements ConvPath {
                 // M[xi][co][t] at m[xi * mPosition + co * pitch + t]. A few tiles past whole register tiles (the
                 // last unit's) go through gemmColumns for all panels from zero sums: a one-vector step over them
                 // costs as much as a register tile (ASPP's dilation 6: 100 tiles, 4 in the last unit)
-                int tail = GemmTiles.narrowTail(tiles, kernels.tileColumns());
+                int tail = GemmTiles.narrowTail(tiles, block);
                 int whole = tail > 0 ? tiles - tail : columns;
                 for (int xi = 0; xi < POSITIONS; xi++) {
                     // V's rows copied into blocks of register-tile width: the kernels run over rows a constant
