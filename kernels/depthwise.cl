@@ -173,9 +173,15 @@ INLINE float padded(const global float* row, int x, int width) {
 
 // Copies `rows` x `cols` of the padded input from (iy0, ix0) into the tile, shared by the work-group: rows by
 // work-item row, columns by work-item column; the in-row columns as STAGE_COPY-wide vectors (coalesced runs on
-// GPUs, SIMD copies on CPU devices), the padding columns (a few per side) one by one.
+// GPUs, SIMD copies on CPU devices), the padding columns (a few per side) one by one. Zero padding puts the
+// same zeros in the same cells for every plane of a work-group, so only its first plane (`borders`) writes
+// them; the others copy the input's cells alone (512 planes of 14x14, 16 per group on PoCL: 0.80-0.88 of the
+// device time).
 INLINE void stage_tile(local float* tile, const global float* src, int iy0, int ix0, int rows, int cols,
-                       int height, int width) {
+                       int height, int width, bool borders) {
+#if PAD_MODE != PAD_ZEROS
+    borders = true;
+#endif
     const int lx = get_local_id(0);
     const int lo = clamp(-ix0, 0, cols);
     const int hi = clamp(width - ix0, lo, cols);
@@ -184,13 +190,13 @@ INLINE void stage_tile(local float* tile, const global float* src, int iy0, int 
         local float* dst = tile + r * STAGE_W;
         const int sy = source_index(iy0 + r, height);
         if (sy < 0) {
-            for (int c = lx; c < cols; c += DW_GROUP_X) {
+            for (int c = lx; borders && c < cols; c += DW_GROUP_X) {
                 dst[c] = 0.0f;
             }
             continue;
         }
         const global float* row = src + sy * width;
-        for (int c = lx; c < lo; c += DW_GROUP_X) {
+        for (int c = lx; borders && c < lo; c += DW_GROUP_X) {
             dst[c] = padded(row, ix0 + c, width);
         }
         for (int v = lx; v < runs; v += DW_GROUP_X) {
@@ -201,7 +207,10 @@ INLINE void stage_tile(local float* tile, const global float* src, int iy0, int 
             dst[c] = row[ix0 + c];
 #endif
         }
-        for (int c = lo + runs * STAGE_COPY + lx; c < cols; c += DW_GROUP_X) {
+        for (int c = lo + runs * STAGE_COPY + lx; c < hi; c += DW_GROUP_X) {
+            dst[c] = row[ix0 + c];
+        }
+        for (int c = hi + lx; borders && c < cols; c += DW_GROUP_X) {
             dst[c] = padded(row, ix0 + c, width);
         }
     }
@@ -242,14 +251,14 @@ INLINE void taps_staged(float* acc, const local float* at, const float* w) {
 // moves left to end at the tile's edge (recomputing a few outputs) when the tile holds a whole block.
 INLINE void plane_staged(local float* tile, const global float* src, global float* dst, const float* w,
                          const global float* bias, int oc, int height, int width, int out_height, int out_width,
-                         int pad_top, int pad_left) {
+                         int pad_top, int pad_left, bool first_plane) {
     const int tx0 = get_group_id(0) * DW_TILE_X;
     const int ty0 = get_group_id(1) * TILE_Y;
     const int tw = min(DW_TILE_X, out_width - tx0);
     const int th = min(TILE_Y, out_height - ty0);
     stage_tile(tile, src, ty0 * STRIDE_H - pad_top, tx0 * STRIDE_W - pad_left,
                (th - 1) * STRIDE_H + (KERNEL_H - 1) * DIL_H + 1, (tw - 1) * STRIDE_W + (KERNEL_W - 1) * DIL_W + 1,
-               height, width);
+               height, width, first_plane);
     TILE_BARRIER();
     const int last = tw >= DW_OUT_X ? tw - DW_OUT_X : 0;
     for (int r = get_local_id(1) * DW_OUT_Y; r < min(th, (int) (get_local_id(1) + 1) * DW_OUT_Y); r++) {
@@ -297,7 +306,8 @@ void conv_depthwise(const global float* restrict input, const global float* rest
             w[t] = weight[oc * (KERNEL_H * KERNEL_W) + t];
         }
 #if DW_LAYOUT == LAYOUT_STAGED
-        plane_staged(tile, src, dst, w, bias, oc, height, width, out_height, out_width, pad_top, pad_left);
+        plane_staged(tile, src, dst, w, bias, oc, height, width, out_height, out_width, pad_top, pad_left,
+                     plane == first);
 #else
         for (int r = 0; r < rows; r++) {
             const int oy = oy0 + r;

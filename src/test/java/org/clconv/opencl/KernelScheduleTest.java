@@ -27,6 +27,10 @@ class KernelScheduleTest {
                     .activation(Activation.RELU).build(), Shape.of(2, 3, 11, 29)),
             new Case(Conv2d.depthwise(5, 1, 3, 3).stride(2, 2).padding(Padding.of(1)).paddingMode(PaddingMode.REFLECT)
                     .build(), Shape.of(1, 5, 18, 31)),
+            // zero padding on every side, several planes per staged group: the padding cells are written for a
+            // group's first plane only
+            new Case(Conv2d.depthwise(5, 2, 3, 3).dilation(2, 1).padding(Padding.of(2, 1)).build(),
+                    Shape.of(2, 5, 9, 11)),
             new Case(Conv2d.depthwise(2, 1, 3, 3).dilation(1, 6).padding(Padding.of(1, 6))
                     .paddingMode(PaddingMode.REPLICATE).activation(Activation.RELU6).build(), Shape.of(1, 2, 9, 40)),
             new Case(Conv2d.pointwise(70, 37).groups(1).build(), Shape.of(2, 70, 9, 11)),
