@@ -206,11 +206,22 @@ public final class Json {
         }
     }
 
+    /**
+     * Six significant digits without trailing zeros, and never a point with no digit after it, which JSON does
+     * not allow (21.9999999 is "22", not "22.").
+     */
     private static String formatDouble(double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {
             return Long.toString((long) d);
         }
-        return String.format(Locale.ROOT, "%.6g", d).replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2").replace(".e", "e");
+        String text = String.format(Locale.ROOT, "%.6g", d);
+        int e = text.indexOf('e');
+        String mantissa = e < 0 ? text : text.substring(0, e);
+        String exponent = e < 0 ? "" : text.substring(e);
+        if (mantissa.indexOf('.') >= 0) {
+            mantissa = mantissa.replaceFirst("\\.?0+$", "");
+        }
+        return mantissa + exponent;
     }
 
     private static void writeObject(Map<?, ?> map, StringBuilder out, String indent) {

@@ -41,6 +41,13 @@ class JsonTest {
     }
 
     @Test
+    void writesNumbersJsonAllows() {
+        // six significant digits that round to a whole number keep no bare point ("22." is not JSON)
+        assertEquals("[22, 1e+06, 0.0001, 2.5, -0.125, 1.23457e-07]\n",
+                Json.write(List.of(21.9999999, 1.0000001e6, 0.00010000001, 2.5, -0.125, 1.234567e-7)));
+    }
+
+    @Test
     void writesNonFiniteNumbersAsNull() {
         assertEquals("[null, null]\n", Json.write(List.of(Double.NaN, Double.POSITIVE_INFINITY)));
     }
