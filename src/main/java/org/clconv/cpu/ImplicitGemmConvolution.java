@@ -15,10 +15,10 @@ import org.clconv.ConvLayer;
  * register-tile width, with one copy per output-row run and block where a tap's columns lie inside the input (an
  * array copy, or every other float with stride 2: a 3-channel 224x224 stem with stride 2 took 0.76 of the time
  * that way rather than through the padding mode per float), then every weight panel runs the
- * {@link MicroKernels#gemm} micro-kernel over each block, one call per run of consecutive valid taps. A tile's last few columns past whole register tiles go through
- * {@link MicroKernels#gemmColumns} for all its panels at once: in a one-vector step a single column cost as much
- * as eight (ASPP's dilation 18: 0.77-0.91 of the time on 1 and 2 threads, its 33-position tiles ending in one
- * column; dilation 12: 0.84-0.98).
+ * {@link MicroKernels#gemm} micro-kernel over each block, one call per run of consecutive valid taps. A tile's
+ * last few columns past whole register tiles go through {@link MicroKernels#gemmColumns} for all its panels at
+ * once: in a one-vector step a single column cost as much as eight (ASPP's dilation 18: 0.77-0.91 of the time on
+ * 1 and 2 threads, its 33-position tiles ending in one column; dilation 12: 0.84-0.98).
  */
 final class ImplicitGemmConvolution implements ConvPath {
     private static final int ROWS = MicroKernels.ROWS;
