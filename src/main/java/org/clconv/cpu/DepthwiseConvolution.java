@@ -12,13 +12,21 @@ import org.clconv.PaddingMode;
  * of one channel: its input rows are copied once into a padded scratch plane (padding applied there, by any
  * mode, and columns split into stride phases so every tap reads a contiguous run), then every kernel tap is a
  * shifted contiguous read, and {@link MicroKernels#stencil} keeps a few output vectors in registers across all
- * taps. With unit row stride, the kernels' four-row blocks ({@link MicroKernels#stencilRowBlocks}) write wide
- * rows straight into the output; the rows they leave are one flat run over the padded width (the columns past
- * the output width are computed and dropped), so small maps still fill whole vectors: stored straight into the
- * output where its rows are whole vectors, else into an accumulator copied out. Other strides compute row by row
- * straight into the output.
+ * taps. Column stride 2 (with a row stride above 1, the usual stride-2 layer, and kernels up to 5x5) skips the
+ * split: a unit's rows are one {@link MicroKernels#stencilStride2} over the padded rows. With unit row stride,
+ * the kernels' four-row blocks ({@link MicroKernels#stencilRowBlocks}) write wide rows straight into the output;
+ * the rows they leave are one flat run over the padded width (the columns past the output width are computed and
+ * dropped), so small maps still fill whole vectors: stored straight into the output where its rows are whole
+ * vectors, else into an accumulator copied out. Other strides compute row by row straight into the output.
  */
 final class DepthwiseConvolution implements ConvPath {
+    /**
+     * Most taps for {@link MicroKernels#stencilStride2}, which does twice the FMAs to skip the split into stride
+     * phases: A/B on 2 threads against the split, 5x5 stride 2 on 144 channels of 56x56 and 240 of 28x28: 0.71 and
+     * 0.81 of the time; 7x7 on 96 channels of 112x112: 1.2.
+     */
+    private static final int MAX_STRIDE2_TAPS = 25;
+
     private final ParallelRunner runner;
     private final MicroKernels kernels;
 
@@ -75,6 +83,12 @@ final class DepthwiseConvolution implements ConvPath {
                     }
                     continue;
                 }
+                if (layout.stride2) {
+                    kernels.stencilStride2(padded, 0, layout.rowBase(1), offsets, taps, w, o * taps, start, out,
+                            unitStart, g.outW(), rows);
+                    outputRows.activate(out, unitStart, unitEnd - unitStart);
+                    continue;
+                }
                 // one stencil per output row, straight into the output in whole vectors: the floats stored past
                 // a row land on this unit's later rows, rewritten after it; a row whose vectors would cross the
                 // unit's end (another chunk's output) goes through acc
@@ -95,14 +109,22 @@ final class DepthwiseConvolution implements ConvPath {
 
     /**
      * Where a block of output rows finds its inputs in the padded scratch plane. Padded coordinates start at the
-     * first padding row/column; column phase p holds padded columns p, p + strideW, ... so that output x with tap
-     * kx reads phase (kx*dilW) % strideW at column x + (kx*dilW) / strideW.
+     * first padding row/column; column phase p holds padded columns p, p + phases, ... so that output x with tap
+     * kx reads phase (kx*dilW) % phases at column x + (kx*dilW) / phases. There are strideW phases, but one
+     * (the padded rows as they are) where the stride-2 kernel reads every other column itself.
      */
     private static final class Layout {
         private final ConvGeometry g;
         private final Conv2d c;
         private final MicroKernels kernels;
         private final int step;
+        /**
+         * Column stride 2 with row stride above 1 and at most {@link #MAX_STRIDE2_TAPS} taps: the padded rows are
+         * copied as they are (one phase) and read by {@link MicroKernels#stencilStride2}; else one phase per
+         * column stride.
+         */
+        final boolean stride2;
+        private final int phases;
         /** Padded columns and rows (of a full block) the block reads; phase width and plane size. */
         private final int paddedW;
         private final int blockH;
@@ -135,9 +157,11 @@ final class DepthwiseConvolution implements ConvPath {
             this.c = g.spec();
             this.kernels = kernels;
             this.step = kernels.columnStep();
+            this.stride2 = c.strideW() == 2 && c.strideH() > 1 && c.kernelH() * c.kernelW() <= MAX_STRIDE2_TAPS;
+            this.phases = stride2 ? 1 : c.strideW();
             this.paddedW = (g.outW() - 1) * c.strideW() + (c.kernelW() - 1) * c.dilationW() + 1;
             this.blockH = (blockRows - 1) * c.strideH() + (c.kernelH() - 1) * c.dilationH() + 1;
-            this.phaseW = (paddedW + c.strideW() - 1) / c.strideW();
+            this.phaseW = (paddedW + phases - 1) / phases;
             this.phaseSize = blockH * phaseW;
             this.flat = c.strideH() == 1;
             this.wholePlane = blockRows >= g.outH();
@@ -145,13 +169,15 @@ final class DepthwiseConvolution implements ConvPath {
             this.storeAt = flat && pitch % step == 0 && g.outW() % step == 0
                     ? storeMap(runLength(blockRows) / step) : null;
             int lastRun = flat ? 0 : (blockRows - 1) * c.strideH() * phaseW;
-            int maxTap = (c.strideW() - 1) * phaseSize + (c.kernelH() - 1) * c.dilationH() * phaseW
-                    + (c.kernelW() - 1) * c.dilationW() / c.strideW();
+            int maxTap = (phases - 1) * phaseSize + (c.kernelH() - 1) * c.dilationH() * phaseW
+                    + (c.kernelW() - 1) * c.dilationW() / phases;
+            // what a stencil reads past its tap offset: a run, or two floats per output (stride 2)
+            int reach = stride2 ? 2 * g.outW() : runLength(blockRows);
             // + step: the flat run of the rows left over is whole vectors
-            this.scratchFloats = Math.max(c.strideW() * phaseSize, maxTap + lastRun + runLength(blockRows) + step);
+            this.scratchFloats = Math.max(phases * phaseSize, maxTap + lastRun + reach + step);
             // the accumulator: one row (other strides), or a flat run not stored straight into the output
             this.accFloats = storeAt != null ? 0 : runLength(blockRows) + step;
-            int sW = c.strideW();
+            int sW = phases;
             this.columnSource = new int[sW][phaseW];
             this.interiorFrom = new int[sW];
             this.interiorTo = new int[sW];
@@ -191,8 +217,8 @@ final class DepthwiseConvolution implements ConvPath {
             for (int ky = 0; ky < c.kernelH(); ky++) {
                 for (int kx = 0; kx < c.kernelW(); kx++) {
                     int col = kx * c.dilationW();
-                    offsets[ky * c.kernelW() + kx] = (col % c.strideW()) * phaseSize + ky * c.dilationH() * phaseW
-                            + col / c.strideW();
+                    offsets[ky * c.kernelW() + kx] = (col % phases) * phaseSize + ky * c.dilationH() * phaseW
+                            + col / phases;
                 }
             }
             return offsets;
@@ -211,7 +237,7 @@ final class DepthwiseConvolution implements ConvPath {
         void fill(float[] in, int inBase, int y0, int rows, float[] padded) {
             PaddingMode mode = c.paddingMode();
             boolean zeroBorders = mode == PaddingMode.ZEROS;
-            int sW = c.strideW();
+            int sW = phases;
             int height = (rows - 1) * c.strideH() + (c.kernelH() - 1) * c.dilationH() + 1;
             if (zeroBorders && sW == 1) {
                 fillUnstrided(in, inBase, y0 * c.strideH() - c.padTop(), height, padded);

@@ -97,6 +97,15 @@ interface MicroKernels {
     }
 
     /**
+     * {@link #stencil} with a column stride of 2, over {@code rows} output rows of n: output j of row r, for j < n,
+     * is start + (sum over t < taps of w[wOff + t] * src[srcBase + r*srcPitch + srcOff[t] + 2j]), each sum one
+     * chain of fused multiply-adds from zero over the taps in order, stored at out[outOff + r*n + j]; nothing else
+     * in out is written. Reads of src may reach one float past the last one used.
+     */
+    void stencilStride2(float[] src, int srcBase, int srcPitch, int[] srcOff, int taps, float[] w, int wOff,
+            float start, float[] out, int outOff, int n, int rows);
+
+    /**
      * The first rows of a {@link #stencil} over input rows {@code pitch} apart, straight into output rows
      * {@code outPitch} apart, for a kh x kw kernel whose tap offsets are srcOff[ky*kw + kx] = ky*rowStep +
      * srcOff[kx]: out[outOff + r*outPitch + x] = that stencil at srcBase + r*pitch + x (the same floats), for x <

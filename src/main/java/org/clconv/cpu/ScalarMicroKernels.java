@@ -64,6 +64,20 @@ class ScalarMicroKernels implements MicroKernels {
         }
     }
 
+    @Override
+    public void stencilStride2(float[] src, int srcBase, int srcPitch, int[] srcOff, int taps, float[] w, int wOff,
+            float start, float[] out, int outOff, int n, int rows) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int t = 0; t < taps; t++) {
+                    sum = Math.fma(w[wOff + t], src[srcBase + r * srcPitch + srcOff[t] + 2 * j], sum);
+                }
+                out[outOff + r * n + j] = start + sum;
+            }
+        }
+    }
+
     /** None: the caller's flat run over the rows gives the same floats. */
     @Override
     public int stencilRowBlocks(float[] src, int srcBase, int[] srcOff, int kh, int kw, int rowStep, int pitch,

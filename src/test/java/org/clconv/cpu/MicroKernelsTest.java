@@ -260,6 +260,48 @@ class MicroKernelsTest {
         }
     }
 
+    /**
+     * The stride-2 stencil against the plain one, bit for bit: 1-40 outputs a row (shorter than a vector, whole
+     * and partial vectors, the moved-back last pair), 1-5 rows (the moved-back last pair of rows), 1-30 taps at
+     * any offsets, src ending one float past the last one used, and nothing written around the rows.
+     */
+    @Test
+    void stencilStride2GivesThePlainFloatsAndWritesOnlyItsRows() {
+        MicroKernels best = MicroKernels.best();
+        MicroKernels plain = new ScalarMicroKernels();
+        Random rnd = new Random(43);
+        for (int trial = 0; trial < 400; trial++) {
+            int n = 1 + rnd.nextInt(40);
+            int rows = 1 + rnd.nextInt(5);
+            int taps = 1 + rnd.nextInt(30);
+            int[] srcOff = new int[taps];
+            int reach = 0;
+            for (int t = 0; t < taps; t++) {
+                srcOff[t] = rnd.nextInt(60);
+                reach = Math.max(reach, srcOff[t]);
+            }
+            int srcBase = rnd.nextInt(4);
+            int srcPitch = 2 * n + rnd.nextInt(20);
+            float[] src = new float[srcBase + (rows - 1) * srcPitch + reach + 2 * (n - 1) + 2];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = (float) rnd.nextGaussian();
+            }
+            float[] w = new float[taps + 2];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) rnd.nextGaussian();
+            }
+            float start = (float) rnd.nextGaussian();
+            int outOff = rnd.nextInt(3);
+            float[] expected = new float[outOff + rows * n + 2];
+            Arrays.fill(expected, 7.5f);
+            float[] actual = expected.clone();
+            plain.stencilStride2(src, srcBase, srcPitch, srcOff, taps, w, 1, start, expected, outOff, n, rows);
+            best.stencilStride2(src, srcBase, srcPitch, srcOff, taps, w, 1, start, actual, outOff, n, rows);
+            assertArrayEquals(expected, actual, best.name() + ": " + n + " outputs, " + rows + " rows, " + taps
+                    + " taps");
+        }
+    }
+
     @Test
     void copyEveryOtherMatchesThePlainLoopAtEveryLengthOffsetAndArrayEnd() {
         MicroKernels best = MicroKernels.best();
