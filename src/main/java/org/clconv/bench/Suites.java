@@ -10,8 +10,9 @@ import org.clconv.Shape;
 
 /**
  * The built-in suites: {@code default} (the layers of MobileNet, DeepLab's ASPP and ResNet that the project
- * is judged on, fp32 NCHW with bias) and {@code gpu} (the same layers with the batch scaled up so that each
- * one fills a large GPU), or a suite read from a JSON file.
+ * is judged on, fp32 NCHW with bias), {@code gpu} (the same layers with the batch scaled up so that each
+ * one fills a large GPU) and {@code models} (layers of other common networks that take paths the default suite
+ * does not), or a suite read from a JSON file.
  */
 public final class Suites {
     /** The gpu suite's batch never goes below this, so that small layers still occupy every compute unit. */
@@ -22,18 +23,20 @@ public final class Suites {
     private Suites() {
     }
 
-    /** {@code default}, {@code gpu} or the path of a JSON suite file. */
+    /** {@code default}, {@code gpu}, {@code models} or the path of a JSON suite file. */
     public static Suite resolve(String nameOrFile) throws IOException {
         switch (nameOrFile) {
             case "default":
                 return defaultSuite();
             case "gpu":
                 return gpuSuite();
+            case "models":
+                return modelsSuite();
             default:
                 Path file = Path.of(nameOrFile);
                 if (!Files.isRegularFile(file)) {
-                    throw new IllegalArgumentException("--suite must be 'default', 'gpu' or a JSON suite file, got '"
-                            + nameOrFile + "' (no such file)");
+                    throw new IllegalArgumentException("--suite must be 'default', 'gpu', 'models' or a JSON suite "
+                            + "file, got '" + nameOrFile + "' (no such file)");
                 }
                 return SuiteFile.read(file);
         }
@@ -64,6 +67,27 @@ public final class Suites {
         layers.add(BenchLayer.separable("sep_block", square(1, 256, 28), depthwiseSpec(256, 3, 1, 1, 1),
                 Conv2d.pointwise(256, 256).build()));
         return new Suite("default", layers);
+    }
+
+    /**
+     * Layers of other common networks, batch 1, each on a path or shape the default suite leaves out: the
+     * ImageNet stem (3 channels, stride 2: a tiny GEMM depth and strided packing), EfficientNet-B0's depthwise
+     * layers (3x3 and 5x5 with stride 2, 5x5 on 28x28 and 14x14), ConvNeXt-T's 7x7 depthwise, a dilated 3x3
+     * depthwise (DeepLab's MobileNet backbone) and a depthwise layer with channel multiplier 2.
+     */
+    public static Suite modelsSuite() {
+        List<BenchLayer> layers = new ArrayList<>();
+        layers.add(BenchLayer.conv("stem_s2", square(1, 3, 224),
+                Conv2d.builder(3, 32, 3).stride(2).padding(1).build()));
+        layers.add(depthwise("en_dw3s2", 1, 96, 112, 3, 2, 1, 1));
+        layers.add(depthwise("en_dw5s2", 1, 144, 56, 5, 2, 2, 1));
+        layers.add(depthwise("en_dw5_28", 1, 240, 28, 5, 1, 2, 1));
+        layers.add(depthwise("en_dw5_14", 1, 672, 14, 5, 1, 2, 1));
+        layers.add(depthwise("cnx_dw7", 1, 96, 56, 7, 1, 3, 1));
+        layers.add(depthwise("dw3_d2", 1, 256, 28, 3, 1, 2, 2));
+        layers.add(BenchLayer.conv("dw3_mult2", square(1, 64, 56),
+                Conv2d.depthwise(64, 2, 3, 3).padding(1).build()));
+        return new Suite("models", layers);
     }
 
     /**

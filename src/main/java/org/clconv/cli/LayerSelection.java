@@ -14,7 +14,8 @@ public final class LayerSelection {
     String device;
 
     @Option(names = "--suite", paramLabel = "NAME|FILE", defaultValue = "default",
-            description = "'default', 'gpu' (batch >= 64 for large GPUs) or a JSON suite file (default: ${DEFAULT-VALUE}).")
+            description = "'default', 'gpu' (batch >= 64 for large GPUs), 'models' (layers of other networks) or a "
+                    + "JSON suite file (default: ${DEFAULT-VALUE}).")
     String suiteName;
 
     @Option(names = "--layers", paramLabel = "PATTERNS",

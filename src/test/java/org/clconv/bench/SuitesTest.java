@@ -72,6 +72,18 @@ class SuitesTest {
     }
 
     @Test
+    void modelsSuiteHasTheOtherNetworksLayers() throws Exception {
+        Suite models = Suites.resolve("models");
+        assertEquals(List.of("stem_s2", "en_dw3s2", "en_dw5s2", "en_dw5_28", "en_dw5_14", "cnx_dw7", "dw3_d2",
+                "dw3_mult2"), models.layers().stream().map(BenchLayer::name).toList());
+        assertEquals(Shape.of(1, 32, 112, 112), layer(models, "stem_s2").outputShape());
+        assertEquals(Shape.of(1, 144, 28, 28), layer(models, "en_dw5s2").outputShape());
+        assertEquals(Shape.of(1, 96, 56, 56), layer(models, "cnx_dw7").outputShape());
+        assertEquals(Shape.of(1, 128, 56, 56), layer(models, "dw3_mult2").outputShape());
+        assertEquals(2, layer(models, "dw3_d2").stages().get(0).dilationH());
+    }
+
+    @Test
     void filterMatchesWildcardsAndLists() {
         assertEquals(List.of("aspp_d6", "aspp_d12", "aspp_d18", "sep_block"),
                 suite.filter("ASPP_*, sep_block").layers().stream().map(BenchLayer::name).toList());
@@ -97,6 +109,6 @@ class SuitesTest {
     @Test
     void unknownSuiteNameIsAnError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Suites.resolve("nope"));
-        assertTrue(e.getMessage().contains("'default', 'gpu'"), e.getMessage());
+        assertTrue(e.getMessage().contains("'default', 'gpu', 'models'"), e.getMessage());
     }
 }
