@@ -176,8 +176,9 @@ final class PaddedInputConvolution implements ConvPath {
         long macsPerUnit = (long) perUnit * ROWS * WeightPanels.depth(c) * tile;
         int outPlane = g.outH() * g.outW();
         int block = kernels.tileColumns();
-        runner.run(baseUnits * chunks, macsPerUnit, new int[] {ROWS * tile}, (from, to, scratch) -> {
+        runner.run(baseUnits * chunks, macsPerUnit, new int[] {ROWS * tile, ROWS * block}, (from, to, scratch) -> {
             float[] acc = scratch[0];
+            float[] starts = scratch[1];
             for (int u = from; u < to; u++) {
                 int chunk = u % chunks;
                 int t = (u / chunks) % tiles;
@@ -191,11 +192,16 @@ final class PaddedInputConvolution implements ConvPath {
                     int co0 = grp * c.outChannelsPerGroup() + panel * ROWS;
                     int valid = Math.min(ROWS, c.outChannelsPerGroup() - panel * ROWS);
                     int a = WeightPanels.offset(c, grp, panel);
-                    outputRows.beginPanel(acc, 0, pitch, length, co0, valid);
+                    // the first tap stores its sums onto the channels' starts, the others add theirs (as the
+                    // implicit GEMM's runs of taps do)
+                    outputRows.startTile(starts, block, co0, valid);
                     for (int q = 0; q < pitch; q += block) {
-                        for (int tap = 0; tap < taps; tap++) {
+                        int width = Math.min(block, pitch - q);
+                        kernels.gemmOnStarts(starts, panels, a, cinG, padded, bBase + p.tapOffset[0] + q, plane, acc,
+                                q, pitch, width);
+                        for (int tap = 1; tap < taps; tap++) {
                             kernels.gemm(panels, a + tap * cinG * ROWS, cinG, padded, bBase + p.tapOffset[tap] + q,
-                                    plane, acc, q, pitch, Math.min(block, pitch - q));
+                                    plane, acc, q, pitch, width);
                         }
                     }
                     int outBase = (n * c.outChannels() + co0) * outPlane;
