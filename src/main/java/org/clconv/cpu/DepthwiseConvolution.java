@@ -175,23 +175,23 @@ final class DepthwiseConvolution implements ConvPath {
             int reach = stride2 ? 2 * g.outW() : runLength(blockRows);
             // + step: the flat run of the rows left over is whole vectors
             this.scratchFloats = Math.max(phases * phaseSize, maxTap + lastRun + reach + step);
-            // the accumulator: one row (other strides), or a flat run not stored straight into the output
-            this.accFloats = storeAt != null ? 0 : runLength(blockRows) + step;
-            int sW = phases;
-            this.columnSource = new int[sW][phaseW];
-            this.interiorFrom = new int[sW];
-            this.interiorTo = new int[sW];
-            for (int p = 0; p < sW; p++) {
-                // phase column j is padded column j*sW + p, input column j*sW + p - padLeft
+            // the accumulator: one row (other strides), or a flat run not stored straight into the output; none
+            // where every output is stored straight (a store map, or the stride-2 stencil)
+            this.accFloats = storeAt != null || stride2 ? 0 : runLength(blockRows) + step;
+            this.columnSource = new int[phases][phaseW];
+            this.interiorFrom = new int[phases];
+            this.interiorTo = new int[phases];
+            for (int p = 0; p < phases; p++) {
+                // phase column j is padded column j*phases + p, input column j*phases + p - padLeft
                 int shift = p - c.padLeft();
                 for (int j = 0; j < phaseW; j++) {
                     // the last phase column may lie past the padded width: never read for a stored output
-                    columnSource[p][j] = j * sW + p < paddedW
-                            ? c.paddingMode().sourceIndex(j * sW + shift, g.inW()) : -1;
+                    columnSource[p][j] = j * phases + p < paddedW
+                            ? c.paddingMode().sourceIndex(j * phases + shift, g.inW()) : -1;
                 }
-                interiorFrom[p] = Math.min(phaseW, Math.max(0, Math.floorDiv(-shift + sW - 1, sW)));
+                interiorFrom[p] = Math.min(phaseW, Math.max(0, Math.floorDiv(-shift + phases - 1, phases)));
                 interiorTo[p] = Math.max(interiorFrom[p],
-                        Math.min(phaseW, Math.floorDiv(g.inW() - 1 - shift, sW) + 1));
+                        Math.min(phaseW, Math.floorDiv(g.inW() - 1 - shift, phases) + 1));
             }
         }
 
@@ -237,13 +237,12 @@ final class DepthwiseConvolution implements ConvPath {
         void fill(float[] in, int inBase, int y0, int rows, float[] padded) {
             PaddingMode mode = c.paddingMode();
             boolean zeroBorders = mode == PaddingMode.ZEROS;
-            int sW = phases;
             int height = (rows - 1) * c.strideH() + (c.kernelH() - 1) * c.dilationH() + 1;
-            if (zeroBorders && sW == 1) {
+            if (zeroBorders && phases == 1) {
                 fillUnstrided(in, inBase, y0 * c.strideH() - c.padTop(), height, padded);
                 return;
             }
-            for (int p = 0; p < sW; p++) {
+            for (int p = 0; p < phases; p++) {
                 int[] source = columnSource[p];
                 int from = interiorFrom[p];
                 int to = interiorTo[p];
@@ -263,12 +262,13 @@ final class DepthwiseConvolution implements ConvPath {
                             padded[dst + j] = border(in, src, source[j]);
                         }
                     }
-                    if (sW == 1) {
+                    if (phases == 1) {
                         System.arraycopy(in, src + from + p - c.padLeft(), padded, dst + from, to - from);
-                    } else if (sW == 2) {
-                        kernels.copyEveryOther(in, src + from * sW + p - c.padLeft(), padded, dst + from, to - from);
+                    } else if (phases == 2) {
+                        kernels.copyEveryOther(in, src + from * phases + p - c.padLeft(), padded, dst + from,
+                                to - from);
                     } else {
-                        for (int j = from, s = src + from * sW + p - c.padLeft(); j < to; j++, s += sW) {
+                        for (int j = from, s = src + from * phases + p - c.padLeft(); j < to; j++, s += phases) {
                             padded[dst + j] = in[s];
                         }
                     }

@@ -85,7 +85,7 @@ final class ImplicitGemmConvolution implements ConvPath {
                 // a few columns past whole register tiles: every panel's at once. Not a tail behind a one-vector
                 // step: the weights, streamed once per tail column, are megabytes here (ASPP's 12 = 8 + 4 columns
                 // took 1.36 of the time of one register tile over 16, 4 of them junk)
-                int tailCols = GemmTiles.narrowTail(tile.length, kernels.tileColumns());
+                int tailCols = GemmTiles.narrowTail(tile.length, block);
                 boolean narrowTail = tailCols > 0;
                 int whole = tile.length - tailCols;
                 if (narrowTail) {
@@ -180,6 +180,7 @@ final class ImplicitGemmConvolution implements ConvPath {
         int cinG = g.spec().inChannelsPerGroup();
         int depth = r.taps.length * cinG;
         int inPlane = g.inH() * g.inW();
+        int stride = cols.stride();
         forEachRun(tile, (n, y, x, run) -> {
             for (int ti = 0; ti < r.taps.length; ti++) {
                 int ky = r.taps[ti] / kernelW;
@@ -188,7 +189,6 @@ final class ImplicitGemmConvolution implements ConvPath {
                 // inside the input the run's columns are stride apart: copied as a run (every other one with
                 // stride 2), not looked up one by one through the padding mode
                 boolean interior = x >= cols.interiorFrom(kx) && x + run <= cols.interiorTo(kx);
-                int stride = cols.stride();
                 // the run cut where it crosses into the next column block
                 for (int s = n; s < n + run; s = (s / block + 1) * block) {
                     int piece = Math.min(n + run, (s / block + 1) * block) - s;
