@@ -120,14 +120,14 @@ class ScalarMicroKernels implements MicroKernels {
 
     /**
      * The output of {@link #depthwise3x3Stride2} whose centre tap is src[pos], rows width apart, the definition
-     * both kernels follow: one chain of fused multiply-adds from zero over the taps in order (kernel rows, then
+     * both kernels follow: one chain of fused multiply-adds from the start over the taps in order (kernel rows, then
      * columns), the left column's taps skipped unless {@code left} and the right column's unless {@code right}
-     * (skipped, not multiplied by zero, so whatever they read does not matter), then start + that sum. One chain,
-     * not a sum per kernel column: the vector kernel then needs one accumulator per half of its stride-1 run.
+     * (skipped, not multiplied by zero, so whatever they read does not matter). One chain, not a sum per kernel
+     * column: the vector kernel then needs one accumulator per half of its stride-1 run.
      */
     static float stride2Output(float[] src, int pos, int width, float[] w, int wOff, float start, boolean left,
             boolean right) {
-        float sum = 0f;
+        float sum = start;
         for (int ky = 0, row = pos - width; ky < 3; ky++, row += width) {
             if (left) {
                 sum = Math.fma(w[wOff + 3 * ky], src[row - 1], sum);
@@ -137,7 +137,7 @@ class ScalarMicroKernels implements MicroKernels {
                 sum = Math.fma(w[wOff + 3 * ky + 2], src[row + 1], sum);
             }
         }
-        return start + sum;
+        return sum;
     }
 
     @Override

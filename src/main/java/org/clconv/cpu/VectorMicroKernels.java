@@ -1304,22 +1304,26 @@ final class VectorMicroKernels implements MicroKernels {
 
     /**
      * Per output vector (columns x .. x + L - 1), the stride-1 stencil at L input columns from 2x and at L from
-     * 2x + L - 1, each vector summing the nine taps in one chain (FMAs on memory operands), then the first's even
-     * lanes and the second's odd ones, in order ({@link #UNZIP}). That is twice the FMAs of splitting each input row
-     * into its even and odd columns in registers (four shuffles and three blends per row, three rows per output
-     * vector), and ran faster: one thread on a 112-wide plane in L2, 29 cycles per output vector against 48 (and
-     * the plane's copy into stride phases that {@link DepthwiseConvolution} makes cost 32 before its stencil's 20).
-     * One shuffle and a blend per output vector, not two and a blend, and one chain instead of a sum per kernel
-     * column (the definition changed with it): 0.90-0.96 of that. Narrowing each pair of floats, read as a long,
-     * to its first (a 128-bit vector per half) was as fast alone, but vectors of a second shape polluted the type
-     * profiles of the Vector API's shared code: kernels compiled after it ran its Java fallbacks (mb_dw1024 4x
-     * slower after mb_dw64s2 in one JVM). Keep to one vector shape.
+     * 2x + L - 1, each vector one chain from the start over the nine taps (FMAs on memory operands), then the
+     * first's even lanes and the second's odd ones, in order ({@link #UNZIP}). That is twice the FMAs of splitting
+     * each input row into its even and odd columns in registers (four shuffles and three blends per row, three rows
+     * per output vector), and ran faster: one thread on a 112-wide plane in L2, 29 cycles per output vector against
+     * 48 (and the plane's copy into stride phases that {@link DepthwiseConvolution} makes cost 32 before its
+     * stencil's 20). One shuffle and a blend per output vector, not two and a blend, and one chain instead of a sum
+     * per kernel column (the definition changed with it): 0.90-0.96 of that. The loop is bound by its instructions,
+     * not the chains' latency (two chains per half, rows 0-1 and row 2, took 1.06-1.17 times as long): the taps and
+     * the start stay in registers for the call and each part of a row is a counted loop, whose loads C2 checks
+     * once before it rather than at every vector (51 instructions per vector instead of about 95; the start as the
+     * chains' first addend, not added after them, keeps it in a register; A/B, 64 channels of 112x112: 0.79-0.83
+     * of the time on 1 and 2 threads). Narrowing each pair of floats, read as a long, to its first (a 128-bit
+     * vector per half) was as fast alone, but vectors of a second shape polluted the type profiles of the Vector
+     * API's shared code: kernels compiled after it ran its Java fallbacks (mb_dw1024 4x slower after mb_dw64s2 in
+     * one JVM). Keep to one vector shape.
      * The stride-1 lanes at odd columns only feed discarded lanes, which is why a row's last vector may read the
      * float after the row; lane 0 of the row's first vector takes the float before it as a left tap, and is
      * rewritten by the plain output (a mask per vector cost more than that one output per row). Vectors stop where
      * they would compute past column width - 1 (the last one moved back to end there); an output whose right tap
-     * is padding (odd widths) and rows narrower than two vectors go through the plain loop. No helper takes
-     * vectors (those are not inlined, see gemm8x3): the three kernel rows are a loop.
+     * is padding (odd widths) and rows narrower than two vectors go through the plain loop.
      */
     @Override
     public void depthwise3x3Stride2(float[] src, int srcOff, int width, float[] w, int wOff, float start,
@@ -1330,40 +1334,60 @@ final class VectorMicroKernels implements MicroKernels {
             PLAIN.depthwise3x3Stride2(src, srcOff, width, w, wOff, start, out, outOff, rows);
             return;
         }
+        // the nine taps and the start in registers for the whole call
+        FloatVector w0 = FloatVector.broadcast(S, w[wOff]);
+        FloatVector w1 = FloatVector.broadcast(S, w[wOff + 1]);
+        FloatVector w2 = FloatVector.broadcast(S, w[wOff + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, w[wOff + 3]);
+        FloatVector w4 = FloatVector.broadcast(S, w[wOff + 4]);
+        FloatVector w5 = FloatVector.broadcast(S, w[wOff + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, w[wOff + 6]);
+        FloatVector w7 = FloatVector.broadcast(S, w[wOff + 7]);
+        FloatVector w8 = FloatVector.broadcast(S, w[wOff + 8]);
+        FloatVector starts = FloatVector.broadcast(S, start);
+        // the vectors from column 0 that end by vectorEnd, then one moved back to end there (if the row does not
+        // end on a whole vector): each a counted loop, whose loads C2 checks once before it, not at every vector
+        int aligned = vectorEnd - vectorEnd % L;
+        int parts = aligned == vectorEnd ? 1 : 2;
         for (int r = 0; r < rows; r++) {
-            int centre = srcOff + 2 * r * width;
+            int up = srcOff + (2 * r - 1) * width;
+            int mid = up + width;
+            int down = mid + width;
             int o = outOff + r * outWidth;
-            for (int j = 0; j < vectorEnd; j += L) {
-                int x = Math.min(j, vectorEnd - L);
-                stride2Vector(src, centre + 2 * x, width, w, wOff, start, out, o + x);
+            for (int part = 0; part < parts; part++) {
+                int from = part == 0 ? 0 : vectorEnd - L;
+                int to = part == 0 ? aligned : vectorEnd - L + 1;
+                for (int x = from; x < to; x += L) {
+                    // low and high: the stride-1 outputs at 2x + i and 2x + L - 1 + i, each one chain over the
+                    // taps; low's even lanes and high's odd ones are the L outputs
+                    int c = 2 * x;
+                    FloatVector low = w0.fma(FloatVector.fromArray(S, src, up + c - 1), starts);
+                    FloatVector high = w0.fma(FloatVector.fromArray(S, src, up + c + L - 2), starts);
+                    low = w1.fma(FloatVector.fromArray(S, src, up + c), low);
+                    high = w1.fma(FloatVector.fromArray(S, src, up + c + L - 1), high);
+                    low = w2.fma(FloatVector.fromArray(S, src, up + c + 1), low);
+                    high = w2.fma(FloatVector.fromArray(S, src, up + c + L), high);
+                    low = w3.fma(FloatVector.fromArray(S, src, mid + c - 1), low);
+                    high = w3.fma(FloatVector.fromArray(S, src, mid + c + L - 2), high);
+                    low = w4.fma(FloatVector.fromArray(S, src, mid + c), low);
+                    high = w4.fma(FloatVector.fromArray(S, src, mid + c + L - 1), high);
+                    low = w5.fma(FloatVector.fromArray(S, src, mid + c + 1), low);
+                    high = w5.fma(FloatVector.fromArray(S, src, mid + c + L), high);
+                    low = w6.fma(FloatVector.fromArray(S, src, down + c - 1), low);
+                    high = w6.fma(FloatVector.fromArray(S, src, down + c + L - 2), high);
+                    low = w7.fma(FloatVector.fromArray(S, src, down + c), low);
+                    high = w7.fma(FloatVector.fromArray(S, src, down + c + L - 1), high);
+                    low = w8.fma(FloatVector.fromArray(S, src, down + c + 1), low);
+                    high = w8.fma(FloatVector.fromArray(S, src, down + c + L), high);
+                    low.blend(high, ODD_LANES).rearrange(UNZIP).intoArray(out, o + x);
+                }
             }
-            out[o] = ScalarMicroKernels.stride2Output(src, centre, width, w, wOff, start, false, true);
+            out[o] = ScalarMicroKernels.stride2Output(src, mid, width, w, wOff, start, false, true);
             if (vectorEnd < outWidth) {
-                out[o + vectorEnd] = ScalarMicroKernels.stride2Output(src, centre + 2 * vectorEnd, width, w, wOff,
+                out[o + vectorEnd] = ScalarMicroKernels.stride2Output(src, mid + 2 * vectorEnd, width, w, wOff,
                         start, true, false);
             }
         }
-    }
-
-    /** L outputs of {@link #depthwise3x3Stride2}, centred on src[centre], lane 0's left taps not skipped. */
-    private static void stride2Vector(float[] src, int centre, int width, float[] w, int wOff, float start,
-            float[] out, int o) {
-        // low and high: the stride-1 outputs at centre + i and centre + L - 1 + i, each one chain over the taps;
-        // low's even lanes and high's odd ones are the L outputs
-        FloatVector low = FloatVector.zero(S);
-        FloatVector high = low;
-        for (int ky = 0, row = centre - width; ky < 3; ky++, row += width) {
-            FloatVector wk = FloatVector.broadcast(S, w[wOff + 3 * ky]);
-            low = wk.fma(FloatVector.fromArray(S, src, row - 1), low);
-            high = wk.fma(FloatVector.fromArray(S, src, row + L - 2), high);
-            wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 1]);
-            low = wk.fma(FloatVector.fromArray(S, src, row), low);
-            high = wk.fma(FloatVector.fromArray(S, src, row + L - 1), high);
-            wk = FloatVector.broadcast(S, w[wOff + 3 * ky + 2]);
-            low = wk.fma(FloatVector.fromArray(S, src, row + 1), low);
-            high = wk.fma(FloatVector.fromArray(S, src, row + L), high);
-        }
-        FloatVector.broadcast(S, start).add(low.blend(high, ODD_LANES)).rearrange(UNZIP).intoArray(out, o);
     }
 
     /**
