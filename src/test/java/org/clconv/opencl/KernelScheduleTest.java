@@ -54,6 +54,9 @@ class KernelScheduleTest {
                 new KernelParams(DepthwiseSchedule.staged(16, 1, 1, 1, 16, 4), new GemmSchedule(false, 12, 32, 16, 3, 16)),
                 new KernelParams(DepthwiseSchedule.staged(4, 3, 2, 2, 12, 3), new GemmSchedule(false, 4, 2, 16, 4, 2)),
                 new KernelParams(DepthwiseSchedule.staged(3, 2, 5, 3, 6, 1), new GemmSchedule(true, 4, 8, 4, 1, 2)),
+                // Vector blocks in rows paired a dilation apart, five rows per work-item: rows 0 and 1, 2 and 3, then
+                // 4 alone with dilation 1; 0 and 2, 1 and 3, then 4 alone with dilation 2.
+                new KernelParams(DepthwiseSchedule.staged(8, 5, 2, 2, 16, 2), new GemmSchedule(false, 4, 2, 16, 4, 2)),
                 // The CPU defaults (staged) run in every other test on PoCL; these are what GPUs would run.
                 KernelParams.NVIDIA_DEFAULTS, KernelParams.AMD_DEFAULTS, KernelParams.INTEL_GPU_DEFAULTS);
     }
