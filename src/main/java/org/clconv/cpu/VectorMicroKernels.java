@@ -1502,6 +1502,21 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
+     * {@link #copyRows} for rows of a vector or more: whole vectors, the last moved back to end at the row's end (it
+     * rewrites a few floats with what they hold), with no blend and no float written past the row.
+     */
+    private static void copyRowsMovedBack(float[] src, int srcOff, int srcPitch, float[] dst, int dstOff,
+            int dstPitch, int width, int rows) {
+        int last = width - L;
+        for (int r = 0, s = srcOff, d = dstOff; r < rows; r++, s += srcPitch, d += dstPitch) {
+            for (int i = 0; i < last; i += L) {
+                FloatVector.fromArray(S, src, s + i).intoArray(dst, d + i);
+            }
+            FloatVector.fromArray(S, src, s + last).intoArray(dst, d + last);
+        }
+    }
+
+    /**
      * Per vector: the even lanes of two loads, each gathered into both halves by one permutation, and a blend. The
      * two-vector rearrange of jdk.incubator.vector is four times slower than that here, the scalar loop 1.5 times.
      * A run that is not whole vectors ends with one vector moved back to end at n (rewriting a few outputs with
@@ -1527,13 +1542,22 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * Short rows (a 7- or 14-float row of a small map) cost more in System.arraycopy calls than in data: here a row
-     * is whole vectors plus one vector whose lanes past the row are blended to zero, stored whole when that stays
-     * inside the span (it lands on padding or on the next row, which is copied after it), else copied exactly.
+     * Short rows (a 7- or 14-float row of a small map) cost more in System.arraycopy calls than in data. A row of a
+     * vector or more is whole vectors, the last one moved back to end at the row's end: the 14- and 28-float rows of
+     * EfficientNet's 5x5 depthwise layers (padded copies in, accumulator rows out) took 0.84-0.86 of those layers'
+     * time that way against a blended last vector (A/B, 2 threads). That loop is a method of its own: written in
+     * here, res3x3, which never takes it, ran 1.09 times slower (this method, called from its per-position loop,
+     * no longer inlined, presumably); as a call, 1.00. A row narrower than a vector is one vector whose lanes past
+     * the row are blended to zero, stored whole when that stays inside the span (it lands on padding or on the next
+     * row, which is copied after it), else copied exactly.
      */
     @Override
     public void copyRows(float[] src, int srcOff, int srcPitch, float[] dst, int dstOff, int dstPitch, int width,
             int rows) {
+        if (width >= L && width % L != 0) {
+            copyRowsMovedBack(src, srcOff, srcPitch, dst, dstOff, dstPitch, width, rows);
+            return;
+        }
         int full = width - width % L;
         VectorMask<Float> inRow = FIRST_LANES[width - full];
         FloatVector zero = FloatVector.zero(S);
