@@ -1359,7 +1359,9 @@ final class VectorMicroKernels implements MicroKernels {
                 int to = part == 0 ? aligned : vectorEnd - L + 1;
                 for (int x = from; x < to; x += L) {
                     // low and high: the stride-1 outputs at 2x + i and 2x + L - 1 + i, each one chain over the
-                    // taps; low's even lanes and high's odd ones are the L outputs
+                    // taps; low's even lanes and high's odd ones are the L outputs. The kernel rows are written out:
+                    // a loop over them could not name the taps' registers, and a helper taking vectors is not
+                    // inlined (see gemm8x3)
                     int c = 2 * x;
                     FloatVector low = w0.fma(FloatVector.fromArray(S, src, up + c - 1), starts);
                     FloatVector high = w0.fma(FloatVector.fromArray(S, src, up + c + L - 2), starts);
