@@ -171,62 +171,78 @@ INLINE float padded(const global float* row, int x, int width) {
     return sx < 0 ? 0.0f : row[sx];
 }
 
+// The input columns [lo, hi) of one row, all inside the input, into the tile row dst (`row` is the input at the
+// tile's first column): STAGE_COPY-wide vectors by work-item column (coalesced runs on GPUs, SIMD copies on CPU
+// devices), `runs` of them.
+INLINE void stage_row(local float* dst, const global float* row, int lo, int hi, int runs, int lx) {
+    for (int v = lx; v < runs; v += DW_GROUP_X) {
+        const int c = lo + v * STAGE_COPY;
+#if STAGE_COPY > 1
+        vstoreX(vloadX(0, row + c), 0, dst + c);
+#else
+        dst[c] = row[c];
+#endif
+    }
+#if STAGE_COPY > 1
+    // The row's last cells short of a vector: one vector moved back to end at hi, rewriting a few cells with the
+    // values they hold, by the work-item that wrote them (no other one touches them); a row narrower than a
+    // vector, in 4-wide copies the same way by one work-item; one cell at a time only below 4. On PoCL, device
+    // time: 512 maps of 14x14 (8-wide) 0.78, 256 of 28x28 and 32 x 256 (16-wide) 0.93-0.95, 1024 of 7x7 0.78-0.84.
+    if (runs > 0 && lo + runs * STAGE_COPY < hi) {
+        if (lx == (runs - 1) % DW_GROUP_X) {
+            vstoreX(vloadX(0, row + hi - STAGE_COPY), 0, dst + hi - STAGE_COPY);
+        }
+        return;
+    }
+    if (STAGE_COPY > 4 && runs == 0 && hi - lo >= 4) {
+        for (int c = lo; lx == 0 && c < hi; c += 4) {
+            const int at = min(c, hi - 4);
+            vstore4(vload4(0, row + at), 0, dst + at);
+        }
+        return;
+    }
+#endif
+    for (int c = lo + runs * STAGE_COPY + lx; c < hi; c += DW_GROUP_X) {
+        dst[c] = row[c];
+    }
+}
+
 // Copies `rows` x `cols` of the padded input from (iy0, ix0) into the tile, shared by the work-group: rows by
-// work-item row, columns by work-item column; the in-row columns as STAGE_COPY-wide vectors (coalesced runs on
-// GPUs, SIMD copies on CPU devices), the padding columns (a few per side) one by one. Zero padding puts the
-// same zeros in the same cells for every plane of a work-group, so only its first plane (`borders`) writes
-// them; the others copy the input's cells alone (512 planes of 14x14, 16 per group on PoCL: 0.80-0.88 of the
-// device time).
+// work-item row, the in-row columns by stage_row, the padding columns (a few per side) one by one. Zero padding
+// puts the same zeros in the same cells for every plane of a work-group, so only its first plane (`borders`)
+// writes them (512 planes of 14x14, 16 per group on PoCL: 0.80-0.88 of the device time); the others copy just
+// the rows inside the input, with no padding mode per row (1024 planes of 7x7 and 512 of 14x14: 0.91-0.92).
 INLINE void stage_tile(local float* tile, const global float* src, int iy0, int ix0, int rows, int cols,
                        int height, int width, bool borders) {
-#if PAD_MODE != PAD_ZEROS
-    borders = true;
-#endif
     const int lx = get_local_id(0);
     const int lo = clamp(-ix0, 0, cols);
     const int hi = clamp(width - ix0, lo, cols);
     const int runs = (hi - lo) / STAGE_COPY;
+#if PAD_MODE == PAD_ZEROS
+    if (!borders) {
+        const int top = clamp(-iy0, 0, rows);
+        const int bottom = clamp(height - iy0, top, rows);
+        for (int r = top + (int) get_local_id(1); r < bottom; r += DW_GROUP_Y) {
+            stage_row(tile + r * STAGE_W, src + (iy0 + r) * width + ix0, lo, hi, runs, lx);
+        }
+        return;
+    }
+#endif
     for (int r = get_local_id(1); r < rows; r += DW_GROUP_Y) {
         local float* dst = tile + r * STAGE_W;
         const int sy = source_index(iy0 + r, height);
         if (sy < 0) {
-            for (int c = lx; borders && c < cols; c += DW_GROUP_X) {
+            for (int c = lx; c < cols; c += DW_GROUP_X) {
                 dst[c] = 0.0f;
             }
             continue;
         }
         const global float* row = src + sy * width;
-        for (int c = lx; borders && c < lo; c += DW_GROUP_X) {
+        for (int c = lx; c < lo; c += DW_GROUP_X) {
             dst[c] = padded(row, ix0 + c, width);
         }
-        for (int v = lx; v < runs; v += DW_GROUP_X) {
-            const int c = lo + v * STAGE_COPY;
-#if STAGE_COPY > 1
-            vstoreX(vloadX(0, row + ix0 + c), 0, dst + c);
-#else
-            dst[c] = row[ix0 + c];
-#endif
-        }
-#if STAGE_COPY > 1
-        // The row's last cells short of a vector: one vector moved back to end at hi, rewriting a few cells with
-        // the values they hold, by the work-item that wrote them (no other one touches them); a row narrower than
-        // a vector, in 4-wide copies the same way by one work-item; one cell at a time only below 4. On PoCL, device
-        // time: 512 maps of 14x14 (8-wide) 0.78, 256 of 28x28 and 32 x 256 (16-wide) 0.93-0.95, 1024 of 7x7 0.78-0.84.
-        if (runs > 0 && lo + runs * STAGE_COPY < hi) {
-            if (lx == (runs - 1) % DW_GROUP_X) {
-                vstoreX(vloadX(0, row + ix0 + hi - STAGE_COPY), 0, dst + hi - STAGE_COPY);
-            }
-        } else if (STAGE_COPY > 4 && runs == 0 && hi - lo >= 4) {
-            for (int c = lo; lx == 0 && c < hi; c += 4) {
-                const int at = min(c, hi - 4);
-                vstore4(vload4(0, row + ix0 + at), 0, dst + at);
-            }
-        } else
-#endif
-        for (int c = lo + runs * STAGE_COPY + lx; c < hi; c += DW_GROUP_X) {
-            dst[c] = row[ix0 + c];
-        }
-        for (int c = hi + lx; borders && c < cols; c += DW_GROUP_X) {
+        stage_row(dst, row + ix0, lo, hi, runs, lx);
+        for (int c = hi + lx; c < cols; c += DW_GROUP_X) {
             dst[c] = padded(row, ix0 + c, width);
         }
     }
