@@ -45,7 +45,8 @@ final class TuneCommand implements Callable<Integer> {
     LayerSelection selection;
 
     @Option(names = "--repeats", paramLabel = "N", defaultValue = "7",
-            description = "Timed runs per candidate; the median counts (default: ${DEFAULT-VALUE}).")
+            description = "Timed rounds, each running every candidate once; the median ratio to the default's"
+                    + " time in the same round ranks them (default: ${DEFAULT-VALUE}).")
     int repeats;
 
     @Option(names = "--cache", paramLabel = "FILE", description = "The tuning cache to update (default: the device's).")
@@ -92,7 +93,7 @@ final class TuneCommand implements Callable<Integer> {
                 : (r.geometry().spec().isDepthwise() ? best.params().depthwise() : best.params().gemm()).toString();
         return String.format(Locale.ROOT, "| %s | %d | %.3f | %s | %s | %d (%d) | %s |", layer, stage, defaultMillis,
                 best == null ? "-" : String.format(Locale.ROOT, "%.3f", best.millis()),
-                best == null ? "-" : String.format(Locale.ROOT, "%.2fx", defaultMillis / best.millis()),
+                best == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.defaultTrial().relative() / best.relative()),
                 r.trials().size(), rejected, schedule);
     }
 }

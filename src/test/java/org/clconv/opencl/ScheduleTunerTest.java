@@ -60,6 +60,31 @@ class ScheduleTunerTest {
                 assertTrue(t.accepted() && t.error() <= ScheduleTuner.TOLERANCE && t.millis() > 0, t.toString());
             }
             assertTrue(result.winner().equals(defaults) || result.winner().equals(other));
+            // ranked by time relative to the default's in the same round: the default's ratio is 1, the winner's
+            // the lowest, and an untimed candidate has none
+            assertEquals(1.0, result.trials().get(0).relative());
+            assertEquals(Math.min(1.0, result.trials().get(1).relative()), result.winnerTrial().relative());
+            assertTrue(Double.isNaN(rejected.relative()), rejected.toString());
+        }
+    }
+
+    /** A default that fails while it is timed leaves the first candidate timed in every round as the reference. */
+    @Test
+    void aFailingDefaultHandsTheReferenceToTheNextCandidate() {
+        KernelParams defaults = KernelParams.CPU_DEFAULTS;
+        KernelParams other = defaults.with(DepthwiseSchedule.staged(4, 2, 1, 1, 8, 1));
+        Tensor input = random(DEPTHWISE_INPUT, 7);
+        try (OpenClBackend backend = OpenClTesting.fresh(defaults); CpuBackend cpu = new CpuBackend(1)) {
+            ScheduleTuner tuner = new ScheduleTuner(backend, cpu, 3);
+            ScheduleTuner.Result result;
+            // launches: the two checks, then rounds of (defaults, other): the third is the default's first timed run
+            try (InjectedFault fault = InjectedFault.nth("clEnqueueNDRangeKernel", 3, CL.CL_OUT_OF_RESOURCES)) {
+                result = tuner.tune(DEPTHWISE, input, List.of(defaults, other));
+                assertEquals(1, fault.fired());
+            }
+            assertFalse(result.trials().get(0).accepted(), result.trials().get(0).toString());
+            assertEquals(other, result.winner());
+            assertEquals(1.0, result.winnerTrial().relative());
         }
     }
 
