@@ -113,6 +113,38 @@ class ScheduleTunerTest {
         }
     }
 
+    /**
+     * Past {@link ScheduleTuner#FINALISTS} accepted candidates, the default and the best others run a final in
+     * more rounds, which picks the winner: a default failing there (the first launch after the checks and one
+     * round of six) is rejected, and a finalist wins on the final's own reference.
+     */
+    @Test
+    void theFinalPicksTheWinnerAmongTheBestFew() {
+        KernelParams defaults = KernelParams.CPU_DEFAULTS;
+        List<KernelParams> candidates = List.of(defaults,
+                defaults.with(DepthwiseSchedule.staged(4, 2, 1, 1, 8, 1)),
+                defaults.with(DepthwiseSchedule.staged(8, 2, 1, 1, 8, 1)),
+                defaults.with(DepthwiseSchedule.staged(4, 4, 1, 1, 8, 2)),
+                defaults.with(DepthwiseSchedule.staged(8, 4, 1, 1, 16, 1)),
+                defaults.with(DepthwiseSchedule.staged(4, 1, 1, 1, 4, 1)));
+        Tensor input = random(DEPTHWISE_INPUT, 8);
+        try (OpenClBackend backend = OpenClTesting.fresh(defaults); CpuBackend cpu = new CpuBackend(1)) {
+            ScheduleTuner tuner = new ScheduleTuner(backend, cpu, 1);
+            ScheduleTuner.Result result;
+            try (InjectedFault fault = InjectedFault.nth("clEnqueueNDRangeKernel", 13, CL.CL_OUT_OF_RESOURCES)) {
+                result = tuner.tune(DEPTHWISE, input, candidates);
+                assertEquals(1, fault.fired());
+            }
+            ScheduleTuner.Trial first = result.trials().get(0);
+            assertFalse(first.accepted(), first.toString());
+            assertTrue(first.rejected().contains("CL_OUT_OF_RESOURCES"), first.rejected());
+            assertEquals(6, result.trials().size());
+            assertEquals(5, result.trials().stream().filter(ScheduleTuner.Trial::accepted).count());
+            assertNotEquals(defaults, result.winner());
+            assertTrue(result.winnerTrial().relative() <= 1.0, result.winnerTrial().toString());
+        }
+    }
+
     @Test
     void noWinnerWhenEveryCandidateIsWrong() {
         try (OpenClBackend backend = OpenClTesting.fresh(KernelParams.CPU_DEFAULTS); CpuBackend cpu = new CpuBackend(1)) {
