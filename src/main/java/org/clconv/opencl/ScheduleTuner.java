@@ -103,7 +103,9 @@ public final class ScheduleTuner {
                 for (int k = 0; k < finalists.size(); k++) {
                     trials.set(finalists.get(k), again.get(k));
                 }
-                return new Result(geometry, List.copyOf(trials), fastest(again));
+                // every finalist failing on the device in the final leaves the first ranking's survivors
+                KernelParams best = fastest(again);
+                return new Result(geometry, List.copyOf(trials), best != null ? best : fastest(trials));
             }
         }
         return new Result(geometry, List.copyOf(trials), fastest(trials));

@@ -145,6 +145,29 @@ class ScheduleTunerTest {
         }
     }
 
+    /** Every finalist failing on the device in the final (its first round) leaves the others of the first ranking. */
+    @Test
+    void finalistsAllFailingLeaveTheFirstRankingsSurvivors() {
+        KernelParams defaults = KernelParams.CPU_DEFAULTS;
+        List<KernelParams> candidates = List.of(defaults,
+                defaults.with(DepthwiseSchedule.staged(4, 2, 1, 1, 8, 1)),
+                defaults.with(DepthwiseSchedule.staged(8, 2, 1, 1, 8, 1)),
+                defaults.with(DepthwiseSchedule.staged(4, 4, 1, 1, 8, 2)),
+                defaults.with(DepthwiseSchedule.staged(8, 4, 1, 1, 16, 1)),
+                defaults.with(DepthwiseSchedule.staged(4, 1, 1, 1, 4, 1)));
+        Tensor input = random(DEPTHWISE_INPUT, 9);
+        try (OpenClBackend backend = OpenClTesting.fresh(defaults); CpuBackend cpu = new CpuBackend(1)) {
+            ScheduleTuner tuner = new ScheduleTuner(backend, cpu, 1);
+            ScheduleTuner.Result result;
+            try (InjectedFault fault = InjectedFault.calls("clEnqueueNDRangeKernel", 13, 4, CL.CL_OUT_OF_RESOURCES)) {
+                result = tuner.tune(DEPTHWISE, input, candidates);
+                assertEquals(4, fault.fired());
+            }
+            assertEquals(2, result.trials().stream().filter(ScheduleTuner.Trial::accepted).count());
+            assertTrue(result.winnerTrial() != null && result.winnerTrial().accepted(), result.toString());
+        }
+    }
+
     @Test
     void noWinnerWhenEveryCandidateIsWrong() {
         try (OpenClBackend backend = OpenClTesting.fresh(KernelParams.CPU_DEFAULTS); CpuBackend cpu = new CpuBackend(1)) {
