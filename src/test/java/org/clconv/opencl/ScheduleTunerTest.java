@@ -34,6 +34,15 @@ class ScheduleTunerTest {
     private static final Shape DEPTHWISE_INPUT = Shape.of(1, 6, 13, 21);
     private static final ConvLayer POINTWISE = layer(Conv2d.pointwise(12, 20).build(), 12);
     private static final Shape POINTWISE_INPUT = Shape.of(1, 12, 9, 7);
+    private static final KernelParams OTHER =
+            KernelParams.CPU_DEFAULTS.with(DepthwiseSchedule.staged(4, 2, 1, 1, 8, 1));
+    /** The defaults and five other depthwise schedules: more than the tuner's final takes. */
+    private static final List<KernelParams> SIX_SCHEDULES = List.of(KernelParams.CPU_DEFAULTS,
+            OTHER,
+            KernelParams.CPU_DEFAULTS.with(DepthwiseSchedule.staged(8, 2, 1, 1, 8, 1)),
+            KernelParams.CPU_DEFAULTS.with(DepthwiseSchedule.staged(4, 4, 1, 1, 8, 2)),
+            KernelParams.CPU_DEFAULTS.with(DepthwiseSchedule.staged(8, 4, 1, 1, 16, 1)),
+            KernelParams.CPU_DEFAULTS.with(DepthwiseSchedule.staged(4, 1, 1, 1, 4, 1)));
 
     @TempDir
     Path dir;
@@ -71,21 +80,11 @@ class ScheduleTunerTest {
     /** A default that fails while it is timed leaves the first candidate timed in every round as the reference. */
     @Test
     void aFailingDefaultHandsTheReferenceToTheNextCandidate() {
-        KernelParams defaults = KernelParams.CPU_DEFAULTS;
-        KernelParams other = defaults.with(DepthwiseSchedule.staged(4, 2, 1, 1, 8, 1));
-        Tensor input = random(DEPTHWISE_INPUT, 7);
-        try (OpenClBackend backend = OpenClTesting.fresh(defaults); CpuBackend cpu = new CpuBackend(1)) {
-            ScheduleTuner tuner = new ScheduleTuner(backend, cpu, 3);
-            ScheduleTuner.Result result;
-            // launches: the two checks, then rounds of (defaults, other): the third is the default's first timed run
-            try (InjectedFault fault = InjectedFault.nth("clEnqueueNDRangeKernel", 3, CL.CL_OUT_OF_RESOURCES)) {
-                result = tuner.tune(DEPTHWISE, input, List.of(defaults, other));
-                assertEquals(1, fault.fired());
-            }
-            assertFalse(result.trials().get(0).accepted(), result.trials().get(0).toString());
-            assertEquals(other, result.winner());
-            assertEquals(1.0, result.winnerTrial().relative());
-        }
+        // launches: the two checks, then rounds of (defaults, other): the third is the default's first timed run
+        ScheduleTuner.Result result = tuneWithFaults(List.of(KernelParams.CPU_DEFAULTS, OTHER), 3, 1, 7);
+        assertFalse(result.trials().get(0).accepted(), result.trials().get(0).toString());
+        assertEquals(OTHER, result.winner());
+        assertEquals(1.0, result.winnerTrial().relative());
     }
 
     /**
@@ -94,23 +93,13 @@ class ScheduleTunerTest {
      */
     @Test
     void aCandidateFailingWhileTimedIsRejectedAndTheOthersStillCompete() {
-        KernelParams defaults = KernelParams.CPU_DEFAULTS;
-        KernelParams other = defaults.with(DepthwiseSchedule.staged(4, 2, 1, 1, 8, 1));
-        Tensor input = random(DEPTHWISE_INPUT, 6);
-        try (OpenClBackend backend = OpenClTesting.fresh(defaults); CpuBackend cpu = new CpuBackend(1)) {
-            ScheduleTuner tuner = new ScheduleTuner(backend, cpu, 3);
-            ScheduleTuner.Result result;
-            // launches: the two checks, then rounds of (defaults, other): the fourth is other's first timed run
-            try (InjectedFault fault = InjectedFault.nth("clEnqueueNDRangeKernel", 4, CL.CL_OUT_OF_RESOURCES)) {
-                result = tuner.tune(DEPTHWISE, input, List.of(defaults, other));
-                assertEquals(1, fault.fired());
-            }
-            ScheduleTuner.Trial failed = result.trials().get(1);
-            assertFalse(failed.accepted(), failed.toString());
-            assertTrue(failed.rejected().contains("CL_OUT_OF_RESOURCES"), failed.rejected());
-            assertEquals(defaults, result.winner());
-            assertTrue(result.trials().get(0).millis() > 0, result.trials().get(0).toString());
-        }
+        // launches: the two checks, then rounds of (defaults, other): the fourth is other's first timed run
+        ScheduleTuner.Result result = tuneWithFaults(List.of(KernelParams.CPU_DEFAULTS, OTHER), 4, 1, 6);
+        ScheduleTuner.Trial failed = result.trials().get(1);
+        assertFalse(failed.accepted(), failed.toString());
+        assertTrue(failed.rejected().contains("CL_OUT_OF_RESOURCES"), failed.rejected());
+        assertEquals(KernelParams.CPU_DEFAULTS, result.winner());
+        assertTrue(result.trials().get(0).millis() > 0, result.trials().get(0).toString());
     }
 
     /**
@@ -120,51 +109,36 @@ class ScheduleTunerTest {
      */
     @Test
     void theFinalPicksTheWinnerAmongTheBestFew() {
-        KernelParams defaults = KernelParams.CPU_DEFAULTS;
-        List<KernelParams> candidates = List.of(defaults,
-                defaults.with(DepthwiseSchedule.staged(4, 2, 1, 1, 8, 1)),
-                defaults.with(DepthwiseSchedule.staged(8, 2, 1, 1, 8, 1)),
-                defaults.with(DepthwiseSchedule.staged(4, 4, 1, 1, 8, 2)),
-                defaults.with(DepthwiseSchedule.staged(8, 4, 1, 1, 16, 1)),
-                defaults.with(DepthwiseSchedule.staged(4, 1, 1, 1, 4, 1)));
-        Tensor input = random(DEPTHWISE_INPUT, 8);
-        try (OpenClBackend backend = OpenClTesting.fresh(defaults); CpuBackend cpu = new CpuBackend(1)) {
-            ScheduleTuner tuner = new ScheduleTuner(backend, cpu, 1);
-            ScheduleTuner.Result result;
-            try (InjectedFault fault = InjectedFault.nth("clEnqueueNDRangeKernel", 13, CL.CL_OUT_OF_RESOURCES)) {
-                result = tuner.tune(DEPTHWISE, input, candidates);
-                assertEquals(1, fault.fired());
-            }
-            ScheduleTuner.Trial first = result.trials().get(0);
-            assertFalse(first.accepted(), first.toString());
-            assertTrue(first.rejected().contains("CL_OUT_OF_RESOURCES"), first.rejected());
-            assertEquals(6, result.trials().size());
-            assertEquals(5, result.trials().stream().filter(ScheduleTuner.Trial::accepted).count());
-            assertNotEquals(defaults, result.winner());
-            assertTrue(result.winnerTrial().relative() <= 1.0, result.winnerTrial().toString());
-        }
+        ScheduleTuner.Result result = tuneWithFaults(SIX_SCHEDULES, 13, 1, 8);
+        ScheduleTuner.Trial first = result.trials().get(0);
+        assertFalse(first.accepted(), first.toString());
+        assertTrue(first.rejected().contains("CL_OUT_OF_RESOURCES"), first.rejected());
+        assertEquals(5, result.trials().stream().filter(ScheduleTuner.Trial::accepted).count());
+        assertNotEquals(KernelParams.CPU_DEFAULTS, result.winner());
+        assertTrue(result.winnerTrial().relative() <= 1.0, result.winnerTrial().toString());
     }
 
     /** Every finalist failing on the device in the final (its first round) leaves the others of the first ranking. */
     @Test
     void finalistsAllFailingLeaveTheFirstRankingsSurvivors() {
-        KernelParams defaults = KernelParams.CPU_DEFAULTS;
-        List<KernelParams> candidates = List.of(defaults,
-                defaults.with(DepthwiseSchedule.staged(4, 2, 1, 1, 8, 1)),
-                defaults.with(DepthwiseSchedule.staged(8, 2, 1, 1, 8, 1)),
-                defaults.with(DepthwiseSchedule.staged(4, 4, 1, 1, 8, 2)),
-                defaults.with(DepthwiseSchedule.staged(8, 4, 1, 1, 16, 1)),
-                defaults.with(DepthwiseSchedule.staged(4, 1, 1, 1, 4, 1)));
-        Tensor input = random(DEPTHWISE_INPUT, 9);
-        try (OpenClBackend backend = OpenClTesting.fresh(defaults); CpuBackend cpu = new CpuBackend(1)) {
-            ScheduleTuner tuner = new ScheduleTuner(backend, cpu, 1);
-            ScheduleTuner.Result result;
-            try (InjectedFault fault = InjectedFault.calls("clEnqueueNDRangeKernel", 13, 4, CL.CL_OUT_OF_RESOURCES)) {
-                result = tuner.tune(DEPTHWISE, input, candidates);
-                assertEquals(4, fault.fired());
-            }
-            assertEquals(2, result.trials().stream().filter(ScheduleTuner.Trial::accepted).count());
-            assertTrue(result.winnerTrial() != null && result.winnerTrial().accepted(), result.toString());
+        ScheduleTuner.Result result = tuneWithFaults(SIX_SCHEDULES, 13, 4, 9);
+        assertEquals(2, result.trials().stream().filter(ScheduleTuner.Trial::accepted).count());
+        assertTrue(result.winnerTrial() != null && result.winnerTrial().accepted(), result.toString());
+    }
+
+    /**
+     * Tunes the depthwise test layer over the candidates in one round each, with CL_OUT_OF_RESOURCES injected into
+     * {@code count} kernel launches from the {@code first}-th (all of which must happen).
+     */
+    private static ScheduleTuner.Result tuneWithFaults(List<KernelParams> candidates, int first, int count, int seed) {
+        Tensor input = random(DEPTHWISE_INPUT, seed);
+        try (OpenClBackend backend = OpenClTesting.fresh(KernelParams.CPU_DEFAULTS);
+                CpuBackend cpu = new CpuBackend(1);
+                InjectedFault fault = InjectedFault.calls("clEnqueueNDRangeKernel", first, count,
+                        CL.CL_OUT_OF_RESOURCES)) {
+            ScheduleTuner.Result result = new ScheduleTuner(backend, cpu, 1).tune(DEPTHWISE, input, candidates);
+            assertEquals(count, fault.fired());
+            return result;
         }
     }
 
