@@ -46,7 +46,8 @@ final class TuneCommand implements Callable<Integer> {
 
     @Option(names = "--repeats", paramLabel = "N", defaultValue = "7",
             description = "Timed rounds, each running every candidate once; the median ratio to the default's"
-                    + " time in the same round ranks them (default: ${DEFAULT-VALUE}).")
+                    + " time in the same round ranks them, and the best few run a final of four times as many"
+                    + " rounds (default: ${DEFAULT-VALUE}).")
     int repeats;
 
     @Option(names = "--cache", paramLabel = "FILE", description = "The tuning cache to update (default: the device's).")
