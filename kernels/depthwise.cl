@@ -371,10 +371,12 @@ void conv_depthwise(const global float* restrict input, const global float* rest
     const int out_channels = in_channels * multiplier;
     // Every work-item of a group takes the same planes, so the staged layout's barriers are met by all.
     const int first = get_group_id(2) * DW_PLANES;
+    // plane = n * C_out + oc, stepped without a division per plane (two of them were 5-6% of a 7x7 plane's time
+    // on PoCL); the input channel of output channel oc is oc / multiplier.
+    int oc = first % out_channels;
+    size_t image = first / out_channels;
     for (int plane = first; plane < min(planes, first + DW_PLANES); plane++) {
-        // plane = n * C_out + oc; the input channel of output channel oc is oc / multiplier.
-        const int oc = plane % out_channels;
-        const size_t in_plane = (size_t) (plane / out_channels) * in_channels + oc / multiplier;
+        const size_t in_plane = image * in_channels + (multiplier == 1 ? oc : oc / multiplier);
         const global float* src = input + in_plane * height * width;
         global float* dst = output + (size_t) plane * out_height * out_width;
         // The taps in registers: loaded once, not after every store (the compiler cannot tell output from weight).
@@ -393,5 +395,9 @@ void conv_depthwise(const global float* restrict input, const global float* rest
                          out_width, pad_left);
         }
 #endif
+        if (++oc == out_channels) {
+            oc = 0;
+            image++;
+        }
     }
 }
