@@ -53,13 +53,6 @@ final class WinogradConvolution implements ConvPath {
      */
     private static final int UNIT_FLOATS = 2 * 16 * 64 * 56;
     /**
-     * Units are whole multiples of this many tiles, the vector kernels' widest register tile, so the GEMMs never
-     * end in the one-vector tile, which is about half as fast (256 channels of 38x38, 1 thread, alternated in one
-     * JVM: units of 16 tiles took 0.57 of the time of units of one 19-tile row, 16 + 8 GEMM columns; 64 and 128
-     * channels unchanged).
-     */
-    private static final int UNIT_STEP = 16;
-    /**
      * Most GEMM columns of a dilated layer's mosaic (36 per tile) per tap column of the {@link
      * ImplicitGemmConvolution} (which skips the taps on padding), both rounded to vectors of {@link #COST_STEP}:
      * the time follows the columns, with the gathering copy and the scattered outputs on top (the ratios in the
@@ -151,8 +144,8 @@ final class WinogradConvolution implements ConvPath {
         final boolean direct;
         final int tileRows;
         final int tilesPerRow;
-        /** Tiles per unit, row-major: whole register tiles of the GEMM, so that none ends in a narrow step. */
-        final int unitTiles;
+        /** Input and output channels per group, the floats per tile that a unit's V and M take per position. */
+        final int channels;
         /** Floats per split row phase (padded columns q, q + 4, ...), a split row, and a split plane. */
         final int phase;
         final int rowPitch;
@@ -169,9 +162,7 @@ final class WinogradConvolution implements ConvPath {
             this.direct = c.dilationH() == 1 && c.dilationW() == 1;
             this.tileRows = (height + 3) / 4;
             this.tilesPerRow = (width + 3) / 4;
-            int channels = c.inChannelsPerGroup() + WeightPanels.panelsPerGroup(c) * ROWS;
-            int fit = GemmTiles.roundUp(UNIT_FLOATS / (POSITIONS * channels), UNIT_STEP);
-            this.unitTiles = Math.min(tileRows * tilesPerRow, Math.max(UNIT_STEP, fit));
+            this.channels = c.inChannelsPerGroup() + WeightPanels.panelsPerGroup(c) * ROWS;
             // tile t reads phases 0-3 of column t and phases 0 and 1 of column t + 1
             this.phase = tilesPerRow + 1;
             this.rowPitch = 4 * phase;
@@ -181,6 +172,18 @@ final class WinogradConvolution implements ConvPath {
             for (int j = 0; j < rowPitch; j++) {
                 splitSource[j] = columns.source(4 * (j % phase) + j / phase);
             }
+        }
+
+        /**
+         * Tiles per unit, row-major: whole multiples of the kernels' widest register tile ({@code step} columns),
+         * so the GEMMs never end in the one-vector tile, which is about half as fast (AVX2, 256 channels of 38x38,
+         * 1 thread, alternated in one JVM: units of 16 tiles took 0.57 of the time of units of one 19-tile row, 16
+         * + 8 GEMM columns). On AVX-512 the widest tile is 48 columns: units of 16 tiles there ran every GEMM in
+         * the one-vector tile (ASPP's dilation 6 and res3x3, 2 threads: 0.79 and 0.85 of the time at 48).
+         */
+        int unitTiles(int step) {
+            int fit = GemmTiles.roundUp(UNIT_FLOATS / (POSITIONS * channels), step);
+            return Math.min(tileRows * tilesPerRow, Math.max(step, fit));
         }
     }
 
@@ -216,8 +219,10 @@ final class WinogradConvolution implements ConvPath {
         int panels = WeightPanels.panelsPerGroup(c);
         int step = kernels.columnStep();
         int allTiles = p.tileRows * p.tilesPerRow;
-        int chunks = (allTiles + p.unitTiles - 1) / p.unitTiles;
-        int pitch = GemmTiles.roundUp(p.unitTiles, step);
+        int block = kernels.tileColumns();
+        int unitTiles = p.unitTiles(block);
+        int chunks = (allTiles + unitTiles - 1) / unitTiles;
+        int pitch = GemmTiles.roundUp(unitTiles, step);
         // room after each row of V for a short run's whole vector
         int vPitch = pitch + step;
         int vPosition = oddLines(cinG * vPitch);
@@ -226,7 +231,6 @@ final class WinogradConvolution implements ConvPath {
         long macsPerUnit = (long) POSITIONS * cinG * panels * ROWS * pitch;
         int outPlane = g.outH() * g.outW();
         AtomicBoolean finite = new AtomicBoolean(true);
-        int block = kernels.tileColumns();
         int zeros = ROWS * block;
         // M: room for the mosaic's output transform of a whole vector of tiles from the last run
         int[] scratchFloats = {POSITIONS * vPosition, POSITIONS * mPosition + step, zeros,
@@ -243,8 +247,8 @@ final class WinogradConvolution implements ConvPath {
             float[] blocks = scratch[5];
             for (int unit = from; unit < to && finite.get(); unit++) {
                 int grp = unit / chunks;
-                int first = unit % chunks * p.unitTiles;
-                int tiles = Math.min(allTiles, first + p.unitTiles) - first;
+                int first = unit % chunks * unitTiles;
+                int tiles = Math.min(allTiles, first + unitTiles) - first;
                 int columns = GemmTiles.roundUp(tiles, step);
                 // V[xi][ci][t] at v[xi * vPosition + ci * vPitch + t]; the columns from `tiles` to `columns` are read
                 // by the GEMM's whole vectors and their sums dropped
