@@ -119,12 +119,17 @@ final class VectorMicroKernels implements MicroKernels {
             PLAIN.gemmColumns(a, aOff, panels, panelStride, depth, b, bOff, ldb, c, cOff, ldc, cols);
             return;
         }
-        // whole groups of four columns two panels at a time (AVX2), then the columns left one at a time
-        int grouped = L == ROWS ? cols - cols % 4 : 0;
+        // whole groups of four columns two panels at a time (AVX2) or four (AVX-512), then the columns left one at
+        // a time
+        int grouped = cols - cols % 4;
         int q = 0;
-        for (; grouped > 0 && q + 2 <= panels; q += 2) {
+        for (; grouped > 0 && L == ROWS && q + 2 <= panels; q += 2) {
             panelPairColumns(a, aOff + q * panelStride, panelStride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc,
                     ldc, grouped);
+        }
+        for (; grouped > 0 && L == 2 * ROWS && q + 4 <= panels; q += 4) {
+            fourPanelFourColumns(a, aOff + q * panelStride, panelStride, depth, b, bOff, ldb, c,
+                    cOff + q * ROWS * ldc, ldc, grouped);
         }
         for (; grouped > 0 && q < panels; q++) {
             onePanelColumns(a, aOff + q * panelStride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc, ldc, grouped);
@@ -190,6 +195,59 @@ final class VectorMicroKernels implements MicroKernels {
                 for (int i = 0; i < ROWS; i++) {
                     c[cOff + i * ldc + j + col] += sums[col * L + i];
                     c[cOff + (ROWS + i) * ldc + j + col] += sums[(4 + col) * L + i];
+                }
+            }
+        }
+    }
+
+    /**
+     * Four panels where a vector holds two panels' eight rows (AVX-512), four columns at once ({@code cols} a
+     * multiple of four): per k, the two vectors of {@link #fourPanelColumns} and a broadcast of each column's B
+     * value feed eight independent FMA chains. One column at a time there are two chains, which wait out the FMA
+     * latency at every k (ASPP's dilation 6, whose Winograd units end in four tiles: those four columns of its 36
+     * positions took 23% of the layer's profile). Index expressions linear in k let C2 hoist the loads' bounds
+     * checks. Each lane sums its k in order from zero, as gemm8x1 does.
+     */
+    private static void fourPanelFourColumns(float[] a, int aOff, int stride, int depth, float[] b, int bOff,
+            int ldb, float[] c, int cOff, int ldc, int cols) {
+        float[] sums = new float[8 * L];
+        int p1 = aOff + stride - ROWS;
+        int p2 = aOff + 2 * stride;
+        int p3 = p1 + 2 * stride;
+        for (int j = 0; j < cols; j += 4) {
+            FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
+            FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+            for (int k = 0; k < depth; k++) {
+                FloatVector w01 = FloatVector.fromArray(S, a, aOff + ROWS * k)
+                        .blend(FloatVector.fromArray(S, a, p1 + ROWS * k), HIGH_ROWS);
+                FloatVector w23 = FloatVector.fromArray(S, a, p2 + ROWS * k)
+                        .blend(FloatVector.fromArray(S, a, p3 + ROWS * k), HIGH_ROWS);
+                int bi = bOff + j + ldb * k;
+                FloatVector bv = FloatVector.broadcast(S, b[bi]);
+                s00 = w01.fma(bv, s00);
+                s10 = w23.fma(bv, s10);
+                bv = FloatVector.broadcast(S, b[bi + 1]);
+                s01 = w01.fma(bv, s01);
+                s11 = w23.fma(bv, s11);
+                bv = FloatVector.broadcast(S, b[bi + 2]);
+                s02 = w01.fma(bv, s02);
+                s12 = w23.fma(bv, s12);
+                bv = FloatVector.broadcast(S, b[bi + 3]);
+                s03 = w01.fma(bv, s03);
+                s13 = w23.fma(bv, s13);
+            }
+            s00.intoArray(sums, 0);
+            s01.intoArray(sums, L);
+            s02.intoArray(sums, 2 * L);
+            s03.intoArray(sums, 3 * L);
+            s10.intoArray(sums, 4 * L);
+            s11.intoArray(sums, 5 * L);
+            s12.intoArray(sums, 6 * L);
+            s13.intoArray(sums, 7 * L);
+            for (int col = 0; col < 4; col++) {
+                for (int i = 0; i < 2 * ROWS; i++) {
+                    c[cOff + i * ldc + j + col] += sums[col * L + i];
+                    c[cOff + (2 * ROWS + i) * ldc + j + col] += sums[(4 + col) * L + i];
                 }
             }
         }
