@@ -136,6 +136,10 @@ final class VectorMicroKernels implements MicroKernels {
         }
         int rest = cols - grouped;
         q = 0;
+        for (; rest > 0 && L == 2 * ROWS && q + 8 <= panels; q += 8) {
+            eightPanelPairColumns(a, aOff + q * panelStride, panelStride, depth, b, bOff + grouped, ldb, c,
+                    cOff + q * ROWS * ldc + grouped, ldc, rest);
+        }
         for (; rest > 0 && L == 2 * ROWS && q + 4 <= panels; q += 4) {
             fourPanelColumns(a, aOff + q * panelStride, panelStride, depth, b, bOff + grouped, ldb, c,
                     cOff + q * ROWS * ldc + grouped, ldc, rest);
@@ -249,6 +253,47 @@ final class VectorMicroKernels implements MicroKernels {
                     c[cOff + i * ldc + j + col] += sums[col * L + i];
                     c[cOff + (2 * ROWS + i) * ldc + j + col] += sums[(4 + col) * L + i];
                 }
+            }
+        }
+    }
+
+    /**
+     * Eight panels where a vector holds two panels' eight rows (AVX-512), one column at a time: the vectors of
+     * {@link #fourPanelColumns} for panels 0-3 and 4-7, four independent FMA chains fed by one broadcast per k
+     * where four panels give two, which wait out the FMA latency at every k (1024 channels of 7x7 pointwise, its one
+     * tail column: 15% of the layer's profile with four panels at a time). Each lane sums its k in order from zero,
+     * as gemm8x1 does.
+     */
+    private static void eightPanelPairColumns(float[] a, int aOff, int stride, int depth, float[] b, int bOff,
+            int ldb, float[] c, int cOff, int ldc, int cols) {
+        float[] sums = new float[4 * L];
+        int p1 = aOff + stride - ROWS;
+        int p2 = aOff + 2 * stride;
+        int p3 = p1 + 2 * stride;
+        int p4 = aOff + 4 * stride;
+        int p5 = p1 + 4 * stride;
+        int p6 = aOff + 6 * stride;
+        int p7 = p1 + 6 * stride;
+        for (int j = 0; j < cols; j++) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int k = 0; k < depth; k++) {
+                int w = ROWS * k;
+                FloatVector bv = FloatVector.broadcast(S, b[bOff + j + ldb * k]);
+                s0 = FloatVector.fromArray(S, a, aOff + w).blend(FloatVector.fromArray(S, a, p1 + w), HIGH_ROWS)
+                        .fma(bv, s0);
+                s1 = FloatVector.fromArray(S, a, p2 + w).blend(FloatVector.fromArray(S, a, p3 + w), HIGH_ROWS)
+                        .fma(bv, s1);
+                s2 = FloatVector.fromArray(S, a, p4 + w).blend(FloatVector.fromArray(S, a, p5 + w), HIGH_ROWS)
+                        .fma(bv, s2);
+                s3 = FloatVector.fromArray(S, a, p6 + w).blend(FloatVector.fromArray(S, a, p7 + w), HIGH_ROWS)
+                        .fma(bv, s3);
+            }
+            s0.intoArray(sums, 0);
+            s1.intoArray(sums, L);
+            s2.intoArray(sums, 2 * L);
+            s3.intoArray(sums, 3 * L);
+            for (int i = 0; i < 8 * ROWS; i++) {
+                c[cOff + i * ldc + j] += sums[i];
             }
         }
     }
