@@ -18,6 +18,15 @@ public final class Sampler {
      * of this length leaves out of the median even with a short --min-time.
      */
     static final long MIN_TURN_NANOS = 20_000_000;
+    /**
+     * The idle gap before a turn that follows another call's: long enough for the threads of the call before to
+     * stop spinning and park. ONNX Runtime's intra-op pool spins about 25 ms after its last call (40 bursts of its
+     * calls: 1.0 s more CPU than with spinning off), and a CPU-backend call in that time shares the cores with it:
+     * on 2 cores, interleaved with ONNX Runtime in 30 ms turns, ASPP's dilation 6 took 3.95 ms +- 38% against
+     * 2.95 +- 7% in 300 ms turns; with this gap, 3.48 +- 7% in 30 ms turns. Every call gets the same gap, so each is
+     * timed on a quiet machine, as it would run on its own, and the threads' wake-up falls on a turn's first call.
+     */
+    static final long QUIET_NANOS = 50_000_000;
 
     private final TimingPolicy policy;
 
@@ -37,8 +46,8 @@ public final class Sampler {
     /**
      * Times several calls under the same conditions: each is warmed up, then they take turns, each turn a slice of
      * 1/{@link #ROUNDS} of the policy's minimum time (at least {@link #MIN_TURN_NANOS} and one call, and no longer
-     * than the call needs to be done), the order reversed every round, until every call has its samples or is out
-     * of time. A shared machine's slow spells then fall on all of them alike rather than on whichever was being
+     * than the call needs to be done) after {@link #QUIET_NANOS} idle where it follows another call's turn, the
+     * order reversed every round, until every call has its samples or is out of time. A shared machine's slow spells then fall on all of them alike rather than on whichever was being
      * timed, so their medians compare as ratios (timed one after the other, clconv's CPU backend took 0.87 of ONNX
      * Runtime's time on mb_pw64_128 in one run and 1.48 in the next, on the same code). Returns one measurement per
      * call, in order.
@@ -54,9 +63,17 @@ public final class Sampler {
             series.add(new Series(calls.get(i)));
         }
         long sliceNs = Math.max(MIN_TURN_NANOS, policy.minTime().toNanos() / ROUNDS);
+        int previous = calls.size() - 1;
         for (int round = 0; !series.stream().allMatch(Series::done); round++) {
             for (int j = 0; j < series.size(); j++) {
                 int i = round % 2 == 0 ? j : series.size() - 1 - j;
+                if (series.get(i).done()) {
+                    continue;
+                }
+                if (i != previous) {
+                    quiet();
+                }
+                previous = i;
                 try {
                     series.get(i).slice(sliceNs);
                 } catch (RuntimeException e) {
@@ -65,6 +82,16 @@ public final class Sampler {
             }
         }
         return series.stream().map(Series::measurement).toList();
+    }
+
+    /** Sleeps {@link #QUIET_NANOS}: the gap between two calls' turns. */
+    private static void quiet() {
+        try {
+            Thread.sleep(QUIET_NANOS / 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while timing", e);
+        }
     }
 
     /** Thrown by {@link #measureInterleaved} when a call throws: which call (its index) and what it threw. */

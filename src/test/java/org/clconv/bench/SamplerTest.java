@@ -48,12 +48,14 @@ class SamplerTest {
     }
 
     /**
-     * Two calls timed together take turns in slices (the order of the turns reversed every round), and each gets
-     * the policy's samples and time of its own.
+     * Two calls timed together take turns in slices (the order of the turns reversed every round), each gets the
+     * policy's samples and time of its own, and a turn that follows the other call's starts after the quiet gap.
      */
     @Test
     void interleavedCallsTakeTurnsAndEachGetsItsSamplesAndTime() {
         List<Integer> order = new ArrayList<>();
+        List<Long> starts = new ArrayList<>();
+        List<Long> ends = new ArrayList<>();
         List<List<Long>> spent = List.of(new ArrayList<>(), new ArrayList<>());
         List<TimedCall> calls = new ArrayList<>();
         for (int id = 0; id < 2; id++) {
@@ -64,7 +66,10 @@ class SamplerTest {
                 while (System.nanoTime() < start + 100_000) {
                     Thread.onSpinWait();
                 }
-                spent.get(me).add(System.nanoTime() - start);
+                long end = System.nanoTime();
+                starts.add(start);
+                ends.add(end);
+                spent.get(me).add(end - start);
                 return TimedCall.NO_DEVICE_TIME;
             });
         }
@@ -84,7 +89,12 @@ class SamplerTest {
         List<Integer> timed = order.subList(2 * TimingPolicy.MIN_WARMUP_CALLS, order.size());
         int switches = 0;
         for (int i = 1; i < timed.size(); i++) {
-            switches += timed.get(i).equals(timed.get(i - 1)) ? 0 : 1;
+            boolean switched = !timed.get(i).equals(timed.get(i - 1));
+            switches += switched ? 1 : 0;
+            int at = 2 * TimingPolicy.MIN_WARMUP_CALLS + i;
+            long gap = starts.get(at) - ends.get(at - 1);
+            assertTrue(switched ? gap >= Sampler.QUIET_NANOS : gap < Sampler.QUIET_NANOS,
+                    "gap " + gap + " ns at " + i);
         }
         assertTrue(switches >= Sampler.ROUNDS / 2 && switches <= 2 * Sampler.ROUNDS + 2, "switches: " + switches);
     }
