@@ -47,10 +47,10 @@ public final class Sampler {
      * Times several calls under the same conditions: each is warmed up, then they take turns, each turn a slice of
      * 1/{@link #ROUNDS} of the policy's minimum time (at least {@link #MIN_TURN_NANOS} and one call, and no longer
      * than the call needs to be done) after {@link #QUIET_NANOS} idle where it follows another call's turn, the
-     * order reversed every round, until every call has its samples or is out of time. A shared machine's slow spells then fall on all of them alike rather than on whichever was being
-     * timed, so their medians compare as ratios (timed one after the other, clconv's CPU backend took 0.87 of ONNX
-     * Runtime's time on mb_pw64_128 in one run and 1.48 in the next, on the same code). Returns one measurement per
-     * call, in order.
+     * order reversed every round, until every call has its samples or is out of time. A shared machine's slow
+     * spells then fall on all of them alike rather than on whichever was being timed, so their medians compare as
+     * ratios (timed one after the other, clconv's CPU backend took 0.87 of ONNX Runtime's time on mb_pw64_128 in
+     * one run and 1.48 in the next, on the same code). Returns one measurement per call, in order.
      */
     public List<Measurement> measureInterleaved(List<TimedCall> calls) {
         List<Series> series = new ArrayList<>();
