@@ -103,12 +103,12 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * Where a vector is one panel's rows (AVX2), whole groups of four columns go over two panels at a time
-     * ({@link #panelPairColumns}); other columns go one at a time. Where a vector holds two panels' eight rows
-     * (AVX-512), four panels go together: each vector's low lanes load one panel's eight weights of a k and its
-     * high lanes the next panel's (a blend of two loads), and one broadcast of the column's B value feeds both
-     * vectors, 5 loads per k for 4 panels where gemm8x1 takes 36 for vectors with one real column; the two vectors
-     * are two independent FMA chains. On AVX2, eight panels go together. Other panels go one at a time in the low
+     * Whole groups of four columns go over two vectors of panels at a time ({@link #fourColumns}: two panels on
+     * AVX2, four on AVX-512); the other columns one at a time. Where a vector holds two panels' eight rows
+     * (AVX-512), each vector's low lanes load one panel's eight weights of a k and its high lanes the next panel's
+     * (a blend of two loads), and one broadcast of the column's B value feeds eight or four panels
+     * ({@link #eightPanelPairColumns}, {@link #fourPanelColumns}), where gemm8x1 takes 9 loads per k and panel for
+     * vectors with one real column. On AVX2, eight panels go together. Other panels go one at a time in the low
      * lanes. Each lane sums its k in order from zero, as gemm8x1 does, so the floats match.
      */
     @Override
@@ -119,17 +119,12 @@ final class VectorMicroKernels implements MicroKernels {
             PLAIN.gemmColumns(a, aOff, panels, panelStride, depth, b, bOff, ldb, c, cOff, ldc, cols);
             return;
         }
-        // whole groups of four columns two panels at a time (AVX2) or four (AVX-512), then the columns left one at
-        // a time
+        // whole groups of four columns two vectors of panels at a time, then the columns left one at a time
         int grouped = cols - cols % 4;
         int q = 0;
-        for (; grouped > 0 && L == ROWS && q + 2 <= panels; q += 2) {
-            panelPairColumns(a, aOff + q * panelStride, panelStride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc,
-                    ldc, grouped);
-        }
-        for (; grouped > 0 && L == 2 * ROWS && q + 4 <= panels; q += 4) {
-            fourPanelFourColumns(a, aOff + q * panelStride, panelStride, depth, b, bOff, ldb, c,
-                    cOff + q * ROWS * ldc, ldc, grouped);
+        for (; grouped > 0 && L <= 2 * ROWS && q + 2 * L / ROWS <= panels; q += 2 * L / ROWS) {
+            fourColumns(a, aOff + q * panelStride, panelStride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc, ldc,
+                    grouped);
         }
         for (; grouped > 0 && q < panels; q++) {
             onePanelColumns(a, aOff + q * panelStride, depth, b, bOff, ldb, c, cOff + q * ROWS * ldc, ldc, grouped);
@@ -155,24 +150,34 @@ final class VectorMicroKernels implements MicroKernels {
     }
 
     /**
-     * Two panels where a vector is one panel's eight rows (AVX2), four columns at once ({@code cols} a multiple of
-     * four): per k, two loads of weights and a broadcast of each column's B value feed eight independent FMA
-     * chains, one per panel and column. One column at a time over eight panels streams every panel's weights from
-     * L2 once per column and checks the bounds of each of its eight loads at every k (ASPP's dilation 6, whose
-     * Winograd units end in four tiles: its 36 positions' tails were 11% of the layer's profile that way, 6% this
-     * way). A single column stays with eight panels: four chains of one panel pair would be three quarters waste
-     * there (1024 channels of 7x7, one tail column: 1.09 times the time). Each lane sums its k in order from zero,
-     * as gemm8x1 does.
+     * Two vectors of weights, each one panel's eight rows (AVX2) or two panels' ({@link #fourPanelColumns}' blend
+     * of two loads, AVX-512), four columns at once ({@code cols} a multiple of four): per k, a broadcast of each
+     * column's B value feeds eight independent FMA chains, one per vector and column. One column at a time, over
+     * eight panels on AVX2 it streams every panel's weights from L2 once per column and checks the bounds of each of
+     * its eight loads at every k (ASPP's dilation 6, whose Winograd units end in four tiles: its 36 positions' tails
+     * were 11% of the layer's profile that way, 6% this way); over four panels on AVX-512 it has two chains, which
+     * wait out the FMA latency at every k (23% of that layer's profile; this way 0.76 of the layer's time). A single
+     * column stays with more panels: four chains over a vector pair would be three quarters waste there (1024
+     * channels of 7x7, one tail column, AVX2: 1.09 times the time). Index expressions linear in k let C2 hoist the
+     * loads' bounds checks. Each lane sums its k in order from zero, as gemm8x1 does.
      */
-    private static void panelPairColumns(float[] a, int aOff, int stride, int depth, float[] b, int bOff, int ldb,
+    private static void fourColumns(float[] a, int aOff, int stride, int depth, float[] b, int bOff, int ldb,
             float[] c, int cOff, int ldc, int cols) {
         float[] sums = new float[8 * L];
+        // the second vector's first panel; on AVX-512 each vector's high lanes come from the panel after its first,
+        // whose k-th weights start ROWS floats into a load from `high`
+        int second = aOff + L / ROWS * stride;
+        int high = aOff + stride - ROWS;
         for (int j = 0; j < cols; j += 4) {
             FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
             FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
             for (int k = 0; k < depth; k++) {
                 FloatVector w0 = FloatVector.fromArray(S, a, aOff + ROWS * k);
-                FloatVector w1 = FloatVector.fromArray(S, a, aOff + stride + ROWS * k);
+                FloatVector w1 = FloatVector.fromArray(S, a, second + ROWS * k);
+                if (L > ROWS) {
+                    w0 = w0.blend(FloatVector.fromArray(S, a, high + ROWS * k), HIGH_ROWS);
+                    w1 = w1.blend(FloatVector.fromArray(S, a, high + 2 * stride + ROWS * k), HIGH_ROWS);
+                }
                 int bi = bOff + j + ldb * k;
                 FloatVector bv = FloatVector.broadcast(S, b[bi]);
                 s00 = w0.fma(bv, s00);
@@ -195,63 +200,11 @@ final class VectorMicroKernels implements MicroKernels {
             s11.intoArray(sums, 5 * L);
             s12.intoArray(sums, 6 * L);
             s13.intoArray(sums, 7 * L);
+            // a vector's L lanes are L consecutive rows of C
             for (int col = 0; col < 4; col++) {
-                for (int i = 0; i < ROWS; i++) {
+                for (int i = 0; i < L; i++) {
                     c[cOff + i * ldc + j + col] += sums[col * L + i];
-                    c[cOff + (ROWS + i) * ldc + j + col] += sums[(4 + col) * L + i];
-                }
-            }
-        }
-    }
-
-    /**
-     * Four panels where a vector holds two panels' eight rows (AVX-512), four columns at once ({@code cols} a
-     * multiple of four): per k, the two vectors of {@link #fourPanelColumns} and a broadcast of each column's B
-     * value feed eight independent FMA chains. One column at a time there are two chains, which wait out the FMA
-     * latency at every k (ASPP's dilation 6, whose Winograd units end in four tiles: those four columns of its 36
-     * positions took 23% of the layer's profile). Index expressions linear in k let C2 hoist the loads' bounds
-     * checks. Each lane sums its k in order from zero, as gemm8x1 does.
-     */
-    private static void fourPanelFourColumns(float[] a, int aOff, int stride, int depth, float[] b, int bOff,
-            int ldb, float[] c, int cOff, int ldc, int cols) {
-        float[] sums = new float[8 * L];
-        int p1 = aOff + stride - ROWS;
-        int p2 = aOff + 2 * stride;
-        int p3 = p1 + 2 * stride;
-        for (int j = 0; j < cols; j += 4) {
-            FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
-            FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-            for (int k = 0; k < depth; k++) {
-                FloatVector w01 = FloatVector.fromArray(S, a, aOff + ROWS * k)
-                        .blend(FloatVector.fromArray(S, a, p1 + ROWS * k), HIGH_ROWS);
-                FloatVector w23 = FloatVector.fromArray(S, a, p2 + ROWS * k)
-                        .blend(FloatVector.fromArray(S, a, p3 + ROWS * k), HIGH_ROWS);
-                int bi = bOff + j + ldb * k;
-                FloatVector bv = FloatVector.broadcast(S, b[bi]);
-                s00 = w01.fma(bv, s00);
-                s10 = w23.fma(bv, s10);
-                bv = FloatVector.broadcast(S, b[bi + 1]);
-                s01 = w01.fma(bv, s01);
-                s11 = w23.fma(bv, s11);
-                bv = FloatVector.broadcast(S, b[bi + 2]);
-                s02 = w01.fma(bv, s02);
-                s12 = w23.fma(bv, s12);
-                bv = FloatVector.broadcast(S, b[bi + 3]);
-                s03 = w01.fma(bv, s03);
-                s13 = w23.fma(bv, s13);
-            }
-            s00.intoArray(sums, 0);
-            s01.intoArray(sums, L);
-            s02.intoArray(sums, 2 * L);
-            s03.intoArray(sums, 3 * L);
-            s10.intoArray(sums, 4 * L);
-            s11.intoArray(sums, 5 * L);
-            s12.intoArray(sums, 6 * L);
-            s13.intoArray(sums, 7 * L);
-            for (int col = 0; col < 4; col++) {
-                for (int i = 0; i < 2 * ROWS; i++) {
-                    c[cOff + i * ldc + j + col] += sums[col * L + i];
-                    c[cOff + (2 * ROWS + i) * ldc + j + col] += sums[(4 + col) * L + i];
+                    c[cOff + (L + i) * ldc + j + col] += sums[(4 + col) * L + i];
                 }
             }
         }
