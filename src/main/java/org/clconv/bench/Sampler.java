@@ -63,6 +63,7 @@ public final class Sampler {
             series.add(new Series(calls.get(i)));
         }
         long sliceNs = Math.max(MIN_TURN_NANOS, policy.minTime().toNanos() / ROUNDS);
+        // the last call warmed up ran just before the first turn
         int previous = calls.size() - 1;
         for (int round = 0; !series.stream().allMatch(Series::done); round++) {
             for (int j = 0; j < series.size(); j++) {

@@ -168,6 +168,7 @@ final class VectorMicroKernels implements MicroKernels {
         // whose k-th weights start ROWS floats into a load from `high`
         int second = aOff + L / ROWS * stride;
         int high = aOff + stride - ROWS;
+        int secondHigh = high + second - aOff;
         for (int j = 0; j < cols; j += 4) {
             FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
             FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
@@ -176,7 +177,7 @@ final class VectorMicroKernels implements MicroKernels {
                 FloatVector w1 = FloatVector.fromArray(S, a, second + ROWS * k);
                 if (L > ROWS) {
                     w0 = w0.blend(FloatVector.fromArray(S, a, high + ROWS * k), HIGH_ROWS);
-                    w1 = w1.blend(FloatVector.fromArray(S, a, high + 2 * stride + ROWS * k), HIGH_ROWS);
+                    w1 = w1.blend(FloatVector.fromArray(S, a, secondHigh + ROWS * k), HIGH_ROWS);
                 }
                 int bi = bOff + j + ldb * k;
                 FloatVector bv = FloatVector.broadcast(S, b[bi]);
