@@ -198,8 +198,10 @@ interface MicroKernels {
             return new ScalarMicroKernels();
         }
         try {
-            return (MicroKernels) Class.forName("org.clconv.cpu.VectorMicroKernels").getDeclaredConstructor()
-                    .newInstance();
+            MicroKernels kernels = (MicroKernels) Class.forName("org.clconv.cpu.VectorMicroKernels")
+                    .getDeclaredConstructor().newInstance();
+            JitTrapLimit.warnIfLow(log);
+            return kernels;
         } catch (ReflectiveOperationException | LinkageError e) {
             log.info("vector kernels unavailable ({}): scalar kernels", e.toString());
             return new ScalarMicroKernels();
