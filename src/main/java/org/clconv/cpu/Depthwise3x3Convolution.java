@@ -1,8 +1,10 @@
 package org.clconv.cpu;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.clconv.Conv2d;
 import org.clconv.ConvGeometry;
 import org.clconv.ConvLayer;
@@ -26,7 +28,7 @@ final class Depthwise3x3Convolution implements ConvPath {
      */
     private static final int MIN_IN_PLACE_FLOATS = 2048;
 
-    /** Most row shapes whose {@link ColumnMasks} are kept: a service's layers have a few widths. */
+    /** Most shapes whose masks are kept (per kind): a service's layers have a few sizes. */
     private static final int MAX_KEPT_MASKS = 64;
 
     private final ParallelRunner runner;
@@ -36,6 +38,8 @@ final class Depthwise3x3Convolution implements ConvPath {
      * which on 1024 planes of 7x7 (AVX-512, 2 threads) was 7% of the layer's profile when made per call.
      */
     private final Map<Long, ColumnMasks> columnMasks = new ConcurrentHashMap<>();
+    /** The whole-plane masks per (height, width, dilation), likewise (2% of that layer's profile per call). */
+    private final Map<List<Integer>, PlaneMasks> planeMasks = new ConcurrentHashMap<>();
 
     Depthwise3x3Convolution(ParallelRunner runner, MicroKernels kernels) {
         this.runner = runner;
@@ -62,7 +66,7 @@ final class Depthwise3x3Convolution implements ConvPath {
         ColumnMasks columns = columnMasks(width, dil);
         OutputRows outputRows = new OutputRows(layer);
         PlaneRuns runs = blocks == 1 && c.channelMultiplier() == 1 && PlaneRuns.takes(width, kernels)
-                ? new PlaneRuns(layer, g, kernels, outputRows) : null;
+                ? new PlaneRuns(layer, g, kernels, planeMasks(height, width, dil), outputRows) : null;
         float[] w = layer.weight().data();
         int[] scratchFloats = {EdgeRows.floats(width, dil, blockRows)};
         runner.run(planes * blocks, 9L * blockRows * width, scratchFloats, (from, to, scratch) -> {
@@ -120,11 +124,20 @@ final class Depthwise3x3Convolution implements ConvPath {
     }
 
     private ColumnMasks columnMasks(int width, int dil) {
-        if (columnMasks.size() > MAX_KEPT_MASKS) {
-            columnMasks.clear();
+        return kept(columnMasks, (long) width << 32 | dil, key -> new ColumnMasks(width, dil, kernels.columnStep()));
+    }
+
+    private PlaneMasks planeMasks(int height, int width, int dil) {
+        return kept(planeMasks, List.of(height, width, dil),
+                key -> new PlaneMasks(height, width, dil, kernels.columnStep()));
+    }
+
+    /** The value kept for key, made first if need be; a map past {@link #MAX_KEPT_MASKS} keys starts over. */
+    private static <K, V> V kept(Map<K, V> map, K key, Function<K, V> make) {
+        if (map.size() > MAX_KEPT_MASKS) {
+            map.clear();
         }
-        return columnMasks.computeIfAbsent((long) width << 32 | dil,
-                key -> new ColumnMasks(width, dil, kernels.columnStep()));
+        return map.computeIfAbsent(key, make);
     }
 
     /** Rows per unit: as many as balance the threads, rounded up to whole four-row groups (4 * dil rows). */
@@ -162,9 +175,9 @@ final class Depthwise3x3Convolution implements ConvPath {
         private final int n;
         private final int reach;
 
-        PlaneRuns(ConvLayer layer, ConvGeometry g, MicroKernels kernels, OutputRows outputRows) {
+        PlaneRuns(ConvLayer layer, ConvGeometry g, MicroKernels kernels, PlaneMasks masks, OutputRows outputRows) {
             this.kernels = kernels;
-            this.masks = new PlaneMasks(g.inH(), g.inW(), g.spec().dilationH(), kernels.columnStep());
+            this.masks = masks;
             this.outputRows = outputRows;
             this.w = layer.weight().data();
             this.bias = layer.bias() == null ? null : layer.bias().data();

@@ -132,6 +132,12 @@ final class ParallelRunner {
         private final AtomicInteger next = new AtomicInteger();
         private final AtomicInteger unfinished;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        /**
+         * Set by the caller before it parks: the thread that finishes the last chunk unparks it only then. An
+         * unpark per call cost 5% of a 20 us layer's profile (1024 planes of 7x7, two threads), the caller
+         * being nearly always still spinning or itself the one that finished.
+         */
+        private volatile boolean callerParking;
 
         Job(Body body, int units, int chunks) {
             this.body = body;
@@ -149,7 +155,9 @@ final class ParallelRunner {
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
                 } finally {
-                    if (unfinished.decrementAndGet() == 0) {
+                    // (callerParking is read after the count reaches 0, and the caller sets it before it reads
+                    // the count: one of the two sees the other's write, so the caller never parks unwoken)
+                    if (unfinished.decrementAndGet() == 0 && callerParking) {
                         LockSupport.unpark(caller);
                     }
                 }
@@ -161,7 +169,9 @@ final class ParallelRunner {
          * the chunks still running are short, and a parked caller would wait as long again to be woken.
          */
         void awaitAll() {
-            WorkerPool.spinUntil(() -> unfinished.get() == 0);
+            if (!WorkerPool.spinUntil(() -> unfinished.get() == 0)) {
+                callerParking = true;
+            }
             while (unfinished.get() > 0) {
                 LockSupport.park(this);
             }
