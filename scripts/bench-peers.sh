@@ -14,10 +14,11 @@ source scripts/preload-libjsig.sh
 preload_libjsig java
 # The Vector API module switches on the CPU backend's fast kernels (the JVM warns on stderr that it incubates);
 # the trap limit keeps C2 from boxing their vectors (see scripts/clconv, and README's "JVM options").
-# A heap touched once at start: on a VM the first touch of a page can cost tens of microseconds, and a JVM growing
-# into fresh heap timed page faults instead of layers (seed_dw 1.4 ms instead of 0.07) -- the JVM's counterpart of
-# the glibc malloc settings the PyTorch peer gets. ONNX Runtime runs in this JVM too. CLCONV_JAVA_OPTS overrides.
+# A fixed heap touched once at start: on a VM the first touch of a page can cost tens of microseconds, and a JVM
+# growing into fresh heap timed page faults instead of layers (seed_dw 1.4 ms instead of 0.07), or, growing inside
+# GC pauses, stalled its compilers for seconds (see scripts/clconv) -- the JVM's counterpart of the glibc malloc
+# settings the PyTorch peer gets. ONNX Runtime runs in this JVM too. CLCONV_JAVA_OPTS overrides.
 # shellcheck disable=SC2086  # CLCONV_JAVA_OPTS holds several options on purpose
-exec java --add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=100000 -Xms1g -XX:+AlwaysPreTouch \
+exec java --add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=100000 -Xms1g -Xmx1g -XX:+AlwaysPreTouch \
     -Dlogback.configurationFile=clconv-cli-logback.xml ${CLCONV_JAVA_OPTS:-} -cp "$classpath" \
     org.clconv.peers.PeersCommand "$@"
