@@ -1460,11 +1460,14 @@ final class VectorMicroKernels implements MicroKernels {
             int tiles, float[] work) {
         for (int j = 0; j < tiles; j += L) {
             int t = Math.max(0, Math.min(j, tiles - L));
-            for (int col = 0; col < 6; col++) {
-                inputTransform(src, srcOff + t + col % 4 * phase + col / 4, rowPitch, work, col * L, 6 * L);
-            }
-            for (int a = 0; a < 6; a++) {
-                inputTransform(work, 6 * a * L, L, v, vOff + t + 6 * a * vPitch, vPitch);
+            // both passes through one call: C2 inlines it once, where two calls' copies put the second past the
+            // node count after which C2 inlines vector calls only late (see rowBlock)
+            for (int pass = 0; pass < 12; pass++) {
+                boolean down = pass < 6;
+                int k = down ? pass : pass - 6;
+                inputTransform(down ? src : work, down ? srcOff + t + k % 4 * phase + k / 4 : 6 * k * L,
+                        down ? rowPitch : L, down ? work : v, down ? k * L : vOff + t + 6 * k * vPitch,
+                        down ? 6 * L : vPitch);
             }
         }
     }
