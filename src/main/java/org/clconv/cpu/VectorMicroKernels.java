@@ -1512,12 +1512,15 @@ final class VectorMicroKernels implements MicroKernels {
         float check = 0f;
         for (int j = 0; j < whole; j += L) {
             int t = Math.min(j, whole - L);
-            for (int b = 0; b < 6; b++) {
-                outputTransform(m, mOff + t + b * mPitch, 6 * mPitch, work, b * L, 6 * L);
-            }
-            for (int i = 0; i < rows; i++) {
-                outputTransform(work, 6 * i * L, L, work, 36 * L, L);
-                check += storeTiles(work, 36 * L, start, out, outOff + i * outPitch + 4 * t);
+            // both passes through one call, as in winogradInput; storeTiles is too large for C2 to inline
+            for (int pass = 0; pass < 6 + rows; pass++) {
+                boolean down = pass < 6;
+                int i = pass - 6;
+                outputTransform(down ? m : work, down ? mOff + t + pass * mPitch : 6 * i * L,
+                        down ? 6 * mPitch : L, work, down ? pass * L : 36 * L, down ? 6 * L : L);
+                if (!down) {
+                    check += storeTiles(work, 36 * L, start, out, outOff + i * outPitch + 4 * t);
+                }
             }
         }
         boolean finite = width % 4 == 0 || ScalarMicroKernels.winogradOutputTile(m, mOff + whole, mPitch, start,
@@ -1552,14 +1555,16 @@ final class VectorMicroKernels implements MicroKernels {
         FloatVector y1 = init.add(FloatVector.fromArray(S, y, off + L));
         FloatVector y2 = init.add(FloatVector.fromArray(S, y, off + 2 * L));
         FloatVector y3 = init.add(FloatVector.fromArray(S, y, off + 3 * L));
-        FloatVector low02 = y0.rearrange(ZIP_LOW).blend(y2.rearrange(ZIP_LOW), ODD_LANES);
-        FloatVector high02 = y0.rearrange(ZIP_HIGH).blend(y2.rearrange(ZIP_HIGH), ODD_LANES);
-        FloatVector low13 = y1.rearrange(ZIP_LOW).blend(y3.rearrange(ZIP_LOW), ODD_LANES);
-        FloatVector high13 = y1.rearrange(ZIP_HIGH).blend(y3.rearrange(ZIP_HIGH), ODD_LANES);
-        low02.rearrange(ZIP_LOW).blend(low13.rearrange(ZIP_LOW), ODD_LANES).intoArray(out, o);
-        low02.rearrange(ZIP_HIGH).blend(low13.rearrange(ZIP_HIGH), ODD_LANES).intoArray(out, o + L);
-        high02.rearrange(ZIP_LOW).blend(high13.rearrange(ZIP_LOW), ODD_LANES).intoArray(out, o + 2 * L);
-        high02.rearrange(ZIP_HIGH).blend(high13.rearrange(ZIP_HIGH), ODD_LANES).intoArray(out, o + 3 * L);
+        // the low halves' zips, then the high halves': one loop body, so that the method stays under the node
+        // count after which C2 inlines vector calls only late (written out, it was past it on its own)
+        for (int half = 0; half < 2; half++) {
+            VectorShuffle<Float> zip = half == 0 ? ZIP_LOW : ZIP_HIGH;
+            FloatVector pair02 = y0.rearrange(zip).blend(y2.rearrange(zip), ODD_LANES);
+            FloatVector pair13 = y1.rearrange(zip).blend(y3.rearrange(zip), ODD_LANES);
+            pair02.rearrange(ZIP_LOW).blend(pair13.rearrange(ZIP_LOW), ODD_LANES).intoArray(out, o + 2 * half * L);
+            pair02.rearrange(ZIP_HIGH).blend(pair13.rearrange(ZIP_HIGH), ODD_LANES)
+                    .intoArray(out, o + (2 * half + 1) * L);
+        }
         return y0.sub(y0).add(y1.sub(y1)).add(y2.sub(y2)).add(y3.sub(y3)).reduceLanes(VectorOperators.ADD);
     }
 
