@@ -13,7 +13,7 @@ classpath="$(scripts/bench-classpath.sh)"
 source scripts/preload-libjsig.sh
 preload_libjsig java
 # The Vector API module switches on the CPU backend's fast kernels (the JVM warns on stderr that it incubates);
-# the trap limit keeps C2 from boxing their vectors (see scripts/clconv, and README's "JVM options").
+# the trap limit keeps C2 from boxing their vectors (see scripts/clconv, and README, "JVM flags for the CPU backend").
 # A fixed heap touched once at start: on a VM the first touch of a page can cost tens of microseconds, and a JVM
 # growing into fresh heap timed page faults instead of layers (seed_dw 1.4 ms instead of 0.07), or, growing inside
 # GC pauses, stalled its compilers for seconds (see scripts/clconv) -- the JVM's counterpart of the glibc malloc

@@ -11,7 +11,7 @@ classpath="$(scripts/bench-classpath.sh)"
 source scripts/preload-libjsig.sh
 preload_libjsig java
 # The Vector API module switches on the CPU backend's fast kernels (the JVM warns on stderr that it incubates);
-# the trap limit keeps C2 from boxing their vectors (see scripts/clconv, and README's "JVM options").
+# the trap limit keeps C2 from boxing their vectors (see scripts/clconv, and README, "JVM flags for the CPU backend").
 # shellcheck disable=SC2086  # CLCONV_JAVA_OPTS holds several options on purpose
 exec java --add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=100000 \
     -Dlogback.configurationFile=clconv-cli-logback.xml ${CLCONV_JAVA_OPTS:-} -cp "$classpath" \
