@@ -1512,7 +1512,8 @@ final class VectorMicroKernels implements MicroKernels {
         float check = 0f;
         for (int j = 0; j < whole; j += L) {
             int t = Math.min(j, whole - L);
-            // both passes through one call, as in winogradInput; storeTiles is too large for C2 to inline
+            // both passes through one call, as in winogradInput. C2 inlines storeTiles here too, which still puts
+            // about 14 of this method's vector calls past that node count (behind the trap limit, see JitTrapLimit)
             for (int pass = 0; pass < 6 + rows; pass++) {
                 boolean down = pass < 6;
                 int i = pass - 6;
@@ -1555,8 +1556,9 @@ final class VectorMicroKernels implements MicroKernels {
         FloatVector y1 = init.add(FloatVector.fromArray(S, y, off + L));
         FloatVector y2 = init.add(FloatVector.fromArray(S, y, off + 2 * L));
         FloatVector y3 = init.add(FloatVector.fromArray(S, y, off + 3 * L));
-        // the low halves' zips, then the high halves': one loop body, so that the method stays under the node
-        // count after which C2 inlines vector calls only late (written out, it was past it on its own)
+        // the low halves' zips, then the high halves': one loop body, half the vector calls of the zips written
+        // out, which put this method past the node count after which C2 inlines vector calls only late even
+        // compiled on its own (18 late calls); now C2 inlines it into winogradOutput
         for (int half = 0; half < 2; half++) {
             VectorShuffle<Float> zip = half == 0 ? ZIP_LOW : ZIP_HIGH;
             FloatVector pair02 = y0.rearrange(zip).blend(y2.rearrange(zip), ODD_LANES);
