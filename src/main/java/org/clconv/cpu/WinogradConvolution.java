@@ -298,32 +298,29 @@ final class WinogradConvolution implements ConvPath {
                 for (int o = 0; o < coutG; o++) {
                     int co = grp * coutG + o;
                     int outBase = (n * c.outChannels() + co) * outPlane;
-                    for (int t = first; t < first + tiles; ) {
-                        int ty = t / p.tilesPerRow;
-                        int tx = t % p.tilesPerRow;
-                        int run = Math.min(p.tilesPerRow - tx, first + tiles - t);
-                        int rows = Math.min(4, p.height - 4 * ty);
-                        int width = Math.min(p.width - 4 * tx, 4 * run);
-                        int mOff = o * pitch + t - first;
-                        float start = outputRows.start(co);
-                        if (p.direct && run >= step) {
-                            int at = outBase + 4 * ty * g.outW() + 4 * tx;
-                            ok &= kernels.winogradOutput(m, mOff, mPosition, start, out, at, width,
-                                    g.outW(), rows, work);
-                            for (int r = 0; r < rows; r++) {
-                                outputRows.activate(out, at + r * g.outW(), width);
-                            }
-                        } else {
-                            // at least a vector of tiles, the ones after the run being others' or junk: no run
-                            // takes the plain transform (a unit's runs of fewer tiles than a vector in a plain
-                            // layer too: 24% of res3x3's time); only the outputs kept are checked
-                            int wide = Math.max(width, 4 * step);
-                            kernels.winogradOutput(m, mOff, mPosition, start, mosaic, 0, wide, wide, rows,
-                                    work);
-                            ok &= scatter(mosaic, wide, 4 * ty, 4 * tx, rows, width, p, outputRows, out, outBase,
-                                    g.outW());
+                    float start = outputRows.start(co);
+                    if (p.direct && p.tilesPerRow >= step) {
+                        ok &= placeRuns(m, o * pitch, mPosition, start, first, tiles, p, g, mosaic, work,
+                                outputRows, out, outBase);
+                        continue;
+                    }
+                    // rows narrower than a vector of tiles (a mosaic's, a small map's): vectors of the unit's
+                    // consecutive tiles across tile rows, the last moved back to end at its last tile (ASPP's
+                    // dilation 6, rows of 10 tiles: 3 vectors a unit of 48 where its runs took 5 or 6)
+                    for (int j = 0; j < tiles; j += step) {
+                        int v0 = Math.max(0, Math.min(j, tiles - step));
+                        kernels.winogradOutput(m, o * pitch + v0, mPosition, start, mosaic, 0, 4 * step, 4 * step,
+                                4, work);
+                        int end = first + Math.min(tiles, j + step);
+                        for (int t = first + j; t < end; ) {
+                            int ty = t / p.tilesPerRow;
+                            int tx = t % p.tilesPerRow;
+                            int run = Math.min(p.tilesPerRow - tx, end - t);
+                            ok &= scatter(mosaic, 4 * (t - first - v0), 4 * step, 4 * ty, 4 * tx,
+                                    Math.min(4, p.height - 4 * ty), Math.min(p.width - 4 * tx, 4 * run), p,
+                                    outputRows, out, outBase, g.outW());
+                            t += run;
                         }
-                        t += run;
                     }
                 }
                 if (!ok) {
@@ -332,6 +329,41 @@ final class WinogradConvolution implements ConvPath {
             }
         });
         return finite.get();
+    }
+
+    /**
+     * Output channel o's sums in M (row at mOff) of a unit's tiles, run by run (a run: its tiles in one tile row)
+     * through the transform and activation into a plain layer's output plane at outBase. Returns whether every
+     * output is finite.
+     */
+    private boolean placeRuns(float[] m, int mOff, int mPosition, float start, int first, int tiles, Plan p,
+            ConvGeometry g, float[] mosaic, float[] work, OutputRows outputRows, float[] out, int outBase) {
+        int step = kernels.columnStep();
+        boolean ok = true;
+        for (int t = first; t < first + tiles; ) {
+            int ty = t / p.tilesPerRow;
+            int tx = t % p.tilesPerRow;
+            int run = Math.min(p.tilesPerRow - tx, first + tiles - t);
+            int rows = Math.min(4, p.height - 4 * ty);
+            int width = Math.min(p.width - 4 * tx, 4 * run);
+            int at = mOff + t - first;
+            if (run >= step) {
+                int o = outBase + 4 * ty * g.outW() + 4 * tx;
+                ok &= kernels.winogradOutput(m, at, mPosition, start, out, o, width, g.outW(), rows, work);
+                for (int r = 0; r < rows; r++) {
+                    outputRows.activate(out, o + r * g.outW(), width);
+                }
+            } else {
+                // at least a vector of tiles, the ones after the run being others' or junk: no run takes the
+                // plain transform (a unit's runs of fewer tiles than a vector in a plain layer too: 24% of
+                // res3x3's time); only the outputs kept are checked
+                int wide = Math.max(width, 4 * step);
+                kernels.winogradOutput(m, at, mPosition, start, mosaic, 0, wide, wide, rows, work);
+                ok &= scatter(mosaic, 0, wide, 4 * ty, 4 * tx, rows, width, p, outputRows, out, outBase, g.outW());
+            }
+            t += run;
+        }
+        return ok;
     }
 
     /**
@@ -347,11 +379,11 @@ final class WinogradConvolution implements ConvPath {
 
     /**
      * The outputs of mosaic rows y0 .. y0 + rows - 1, columns x0 .. x0 + width - 1 (row i of them at
-     * mosaic[i * pitch ...]) through the activation to their places in the output plane at outBase, junk dropped.
-     * Returns whether every output it placed is finite.
+     * mosaic[from + i * pitch ...]) through the activation to their places in the output plane at outBase, junk
+     * dropped. Returns whether every output it placed is finite.
      */
-    private static boolean scatter(float[] mosaic, int pitch, int y0, int x0, int rows, int width, Plan p,
-            OutputRows outputRows, float[] out, int outBase, int outW) {
+    private static boolean scatter(float[] mosaic, int from, int pitch, int y0, int x0, int rows, int width,
+            Plan p, OutputRows outputRows, float[] out, int outBase, int outW) {
         PhaseMosaic columns = p.columns;
         boolean finite = true;
         for (int i = 0; i < rows; i++) {
@@ -359,7 +391,7 @@ final class WinogradConvolution implements ConvPath {
             if (y < 0) {
                 continue;
             }
-            int row = i * pitch;
+            int row = from + i * pitch;
             int at = outBase + y * outW;
             // one pass: each kept output checked before its activation (a flag, not a float sum: no chain of
             // dependent adds), activated and placed; three passes (check, activate the row, place) looked every
