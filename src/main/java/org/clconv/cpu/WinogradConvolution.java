@@ -221,8 +221,13 @@ final class WinogradConvolution implements ConvPath {
         int allTiles = p.tileRows * p.tilesPerRow;
         int block = kernels.tileColumns();
         int unitTiles = p.unitTiles(block);
-        int chunks = (allTiles + unitTiles - 1) / unitTiles;
-        int pitch = GemmTiles.roundUp(unitTiles, step);
+        // a rest of a narrow tail's tiles or fewer joins the last unit, whose GEMMs then end in that tail while
+        // each position's U is still in L2: a unit of its own streamed all of U from L3 for them and left a
+        // thread idle meanwhile (ASPP's dilation 6, 100 tiles in units of 48: its 4-tile unit's GEMMs were 10% of
+        // the profile on one thread)
+        int chunks = allTiles / unitTiles + (allTiles % unitTiles > GemmTiles.NARROW_TAIL ? 1 : 0);
+        int lastTiles = allTiles - (chunks - 1) * unitTiles;
+        int pitch = GemmTiles.roundUp(Math.max(unitTiles, lastTiles), step);
         // room after each row of V for a short run's whole vector
         int vPitch = pitch + step;
         int vPosition = oddLines(cinG * vPitch);
@@ -248,7 +253,7 @@ final class WinogradConvolution implements ConvPath {
             for (int unit = from; unit < to && finite.get(); unit++) {
                 int grp = unit / chunks;
                 int first = unit % chunks * unitTiles;
-                int tiles = Math.min(allTiles, first + unitTiles) - first;
+                int tiles = unit % chunks == chunks - 1 ? lastTiles : unitTiles;
                 int columns = GemmTiles.roundUp(tiles, step);
                 // V[xi][ci][t] at v[xi * vPosition + ci * vPitch + t]; the columns from `tiles` to `columns` are read
                 // by the GEMM's whole vectors and their sums dropped
