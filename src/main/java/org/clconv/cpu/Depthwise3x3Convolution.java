@@ -69,7 +69,7 @@ final class Depthwise3x3Convolution implements ConvPath {
                 ? new PlaneRuns(layer, g, kernels, planeMasks(height, width, dil), outputRows) : null;
         float[] w = layer.weight().data();
         int[] scratchFloats = {EdgeRows.floats(width, dil, blockRows)};
-        runner.run(planes * blocks, 9L * blockRows * width, scratchFloats, (from, to, scratch) -> {
+        runner.runPlanes(planes * blocks, 9L * blockRows * width, scratchFloats, (from, to, scratch) -> {
             EdgeRows edge = new EdgeRows(height, width, dil, scratch[0]);
             PlaneCursor cursor = new PlaneCursor(c, from, blocks);
             for (int u = from; u < to; ) {

@@ -45,7 +45,7 @@ final class Depthwise3x3Stride2Convolution implements ConvPath {
         int inner = height / 2;
         OutputRows outputRows = new OutputRows(layer);
         float[] w = layer.weight().data();
-        runner.run(planes * blocks, 9L * blockRows * outW, new int[] {3 * width + 2}, (from, to, scratch) -> {
+        runner.runPlanes(planes * blocks, 9L * blockRows * outW, new int[] {3 * width + 2}, (from, to, scratch) -> {
             float[] edge = scratch[0];
             PlaneCursor cursor = new PlaneCursor(c, from, blocks);
             for (int u = from; u < to; u++, cursor.next()) {

@@ -48,7 +48,7 @@ final class DepthwiseConvolution implements ConvPath {
         int units = planes * blocks;
         int rowsPerUnit = blockRows;
         int[] scratchFloats = {layout.scratchFloats, layout.accFloats};
-        runner.run(units, (long) taps * rowsPerUnit * g.outW(), scratchFloats, (from, to, scratch) -> {
+        runner.runPlanes(units, (long) taps * rowsPerUnit * g.outW(), scratchFloats, (from, to, scratch) -> {
             // zeroed: with zero padding, Layout.fill writes only the interior and the padding rows
             float[] padded = scratch[0];
             Arrays.fill(padded, 0, layout.scratchFloats, 0f);

@@ -38,6 +38,17 @@ final class WorkerPool implements AutoCloseable {
         return workers.length;
     }
 
+    /** 1 + the index of the calling thread among the workers; 0 for any other thread (a caller). */
+    int participant() {
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < workers.length; i++) {
+            if (workers[i] == me) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
     /** Queues a task for the next free worker; throws RejectedExecutionException once the pool is closed. */
     void execute(Runnable task) {
         if (closed) {
