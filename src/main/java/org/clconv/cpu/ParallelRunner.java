@@ -12,10 +12,10 @@ import java.util.concurrent.locks.LockSupport;
  * for waking threads, and large ones get several chunks per thread for load balance.
  *
  * <p>Every participant, the caller included, claims the next chunk from a shared counter until none is left
- * ({@link #runPlanes}: from its own share first, then from others').
- * On a busy machine a woken pool thread may wait milliseconds for a core; with fixed shares the whole call
- * would wait for it, here the threads that are running simply take its chunks (a late helper finds nothing
- * left and returns at once). The caller then waits only for chunks already being computed.
+ * ({@link #runPlanes}: from its own share first, then from what is left of others'). On a busy machine a woken
+ * pool thread may wait milliseconds for a core; with fixed shares the whole call would wait for it, here the
+ * threads that are running simply take its chunks (a late helper finds nothing left and returns at once). The
+ * caller then waits only for chunks already being computed.
  */
 final class ParallelRunner {
     /** Below about this many MACs per chunk (tens of microseconds), waking a thread costs more than it saves. */
@@ -84,9 +84,9 @@ final class ParallelRunner {
      * range, then what is left of others'), so a layer called again finds its planes in the cache of the core
      * that used them last. Taken in one shared order, a call's chunks on one core were often the other core's
      * the call before, pulled across from its L2 (512 channels of 14x14 depthwise, 0.8 MB in and out, two
-     * threads, alternated in one JVM: 0.84 of the time). Not for the GEMMs, whose units are ordered so that
-     * neighbours share a B tile and split the weights (256 channels of 28x28 pointwise: each core read all the
-     * weights, 1.10 of the time).
+     * threads, separate JVMs taking turns: 0.029 -> 0.025 ms twice). Not for the GEMMs, whose units are ordered
+     * so that neighbours share a B tile and split the weights (256 channels of 28x28 pointwise: each core read all
+     * the weights, 1.10 of the time).
      */
     void runPlanes(int units, long macsPerUnit, int[] scratchFloats, ScratchBody body) {
         run(units, macsPerUnit, scratchFloats, body, true);
