@@ -17,13 +17,19 @@
 //                memory (padding mode applied once per element, interior rows in vectors), then every output
 //                block, edges included, is DW_OUT_X outputs from that tile: no bounds checks, no scalar edges.
 //   DW_GROUP_X, DW_GROUP_Y   the work-group shape over (x blocks, row blocks).
+//                2 (flat): output and input planes of the same size (stride 1, zero padding that keeps the size),
+//                so tap (ky, kx) of every output reads the input at one flat offset from it: a work-item computes
+//                DW_OUT_Y blocks of DW_OUT_X consecutive outputs of a plane's flat index, each tap one vector load,
+//                the lanes on padding masked. Small maps fill whole vectors (7x7: a row is not one) and every
+//                row's edges are lanes of a vector, not scalar code; no tile, no barrier.
 //   DW_TILE_X    staged: output columns per work-group tile (a multiple of DW_OUT_X); its DW_GROUP_X work-items
 //                take its blocks in turn. The tile is DW_GROUP_Y * DW_OUT_Y rows high.
 //   DW_PLANES    (n, channel) planes per work-group, one after the other: fewer, longer work-groups where a
 //                plane is small (CPU devices pay per work-group).
 //
-// NDRange: (x: ceil(OW / DW_OUT_X) rounded up to DW_GROUP_X; staged: ceil(OW / DW_TILE_X) * DW_GROUP_X),
-// (y: ceil(OH / DW_OUT_Y) rounded up to DW_GROUP_Y), (z: ceil(N * C_out / DW_PLANES)).
+// NDRange: (x: ceil(OW / DW_OUT_X) rounded up to DW_GROUP_X; staged: ceil(OW / DW_TILE_X) * DW_GROUP_X;
+// flat: ceil(OH * OW / (DW_OUT_X * DW_OUT_Y)) rounded up to DW_GROUP_X), (y: ceil(OH / DW_OUT_Y) rounded up to
+// DW_GROUP_Y; flat: 1), (z: ceil(N * C_out / DW_PLANES)).
 // Adjacent work-items in x read and write adjacent row segments, so accesses stay coalesced along the
 // contiguous dimension.
 
@@ -123,6 +129,7 @@ INLINE void store_block(float* acc, global float* dst, const global float* bias,
 
 #define LAYOUT_BLOCKS 0
 #define LAYOUT_STAGED 1
+#define LAYOUT_FLAT 2
 
 // The block at ox0 of one output row, from global memory.
 INLINE void block_direct(const global float* src, global float* dst, const float* w, const global float* bias,
@@ -353,6 +360,126 @@ INLINE void plane_staged(local float* tile, const global float* src, global floa
 }
 #endif
 
+#if DW_LAYOUT == LAYOUT_FLAT
+#ifndef DW_VECTOR
+#error "the flat layout takes 2, 4, 8 or 16 outputs per work-item"
+#endif
+#define intX XCAT(int, DW_OUT_X)
+#define uintX XCAT(uint, DW_OUT_X)
+#define as_uintX XCAT(as_uint, DW_OUT_X)
+#define as_intX XCAT(as_int, DW_OUT_X)
+#define as_floatX XCAT(as_float, DW_OUT_X)
+#define LANES XCAT(LANES_, DW_OUT_X)
+#define LANES_2 (int2) (0, 1)
+#define LANES_4 (int4) (0, 1, 2, 3)
+#define LANES_8 (int8) (0, 1, 2, 3, 4, 5, 6, 7)
+#define LANES_16 (int16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+
+// The DW_OUT_X outputs from flat position i0 of the plane at src, whose columns are x. Tap (ky, kx) reads the
+// input at i0 + dy * width + dx for every lane; a lane whose tap row or column lies on padding takes a zero (the
+// load read a neighbouring row or plane there: a bitwise AND, so even a NaN of theirs adds nothing). A lane's tap
+// row is inside the plane when its flat index is. The loads reach up to a row and a tap past the plane: only for
+// planes that have input there (not the input's first and last, see plane_flat_by_output).
+INLINE floatX taps_flat(const global float* src, const float* w, int i0, intX x, int height, int width,
+                        int pad_top, int pad_left) {
+    const intX i = (intX) (i0) + LANES;
+    const uint n = height * width;
+    const floatX zero = (floatX) (0.0f);
+    floatX col[KERNEL_W];
+#pragma unroll
+    for (int kx = 0; kx < KERNEL_W; kx++) {
+        col[kx] = zero;
+    }
+#pragma unroll
+    for (int ky = 0; ky < KERNEL_H; ky++) {
+        const int dy = ky * DIL_H - pad_top;
+        const intX row_ok = as_uintX(i + dy * width) < (uintX) (n);
+        const global float* row = src + i0 + dy * width - pad_left;
+#pragma unroll
+        for (int kx = 0; kx < KERNEL_W; kx++) {
+            const floatX v = vloadX(0, row + kx * DIL_W);
+            col[kx] += as_floatX(as_intX((floatX) (w[ky * KERNEL_W + kx]) * v) & row_ok);
+        }
+    }
+    floatX sum = zero;
+#pragma unroll
+    for (int kx = 0; kx < KERNEL_W; kx++) {
+        const intX col_ok = as_uintX(x + (kx * DIL_W - pad_left)) < (uintX) (width);
+        sum += as_floatX(as_intX(col[kx]) & col_ok);
+    }
+    return sum;
+}
+
+// The first flat position of this work-item's block j of a plane: blocks are consecutive, the last one moved back
+// to end at the plane's end.
+INLINE int flat_block_start(int first_block, int j, int n) {
+    return min((first_block + j) * DW_OUT_X, n - DW_OUT_X);
+}
+
+// The columns of the lanes of the block at flat position i0: the same in every plane, so found once per work-item
+// (a vector division per block cost more than the taps on PoCL).
+INLINE intX flat_columns(int i0, int width) {
+    int x[DW_OUT_X];
+    int c = i0 % width;
+#pragma unroll
+    for (int t = 0; t < DW_OUT_X; t++) {
+        x[t] = c;
+        c = c + 1 == width ? 0 : c + 1;
+    }
+    return vloadX(0, x);
+}
+
+// Bias and activation on a vector, as finish() does on each output (comparisons, so NaN stays NaN).
+INLINE floatX finish_vector(floatX acc, const global float* bias, int channel) {
+#if HAS_BIAS
+    acc += (floatX) (bias[channel]);
+#endif
+#if ACTIVATION == 1
+    acc = select(acc, (floatX) (0.0f), acc < 0.0f);
+#elif ACTIVATION == 2
+    acc = select(acc, (floatX) (0.0f), acc < 0.0f);
+    acc = select(acc, (floatX) (6.0f), acc > 6.0f);
+#endif
+    return acc;
+}
+
+// This work-item's DW_OUT_Y blocks of one plane (`blocks` of them inside it), their columns in `columns`.
+INLINE void plane_flat(const global float* src, global float* dst, const float* w, const global float* bias,
+                       int oc, int height, int width, int pad_top, int pad_left, int first_block, int blocks,
+                       const intX* columns) {
+    for (int j = 0; j < blocks; j++) {
+        const int i0 = flat_block_start(first_block, j, height * width);
+        const floatX sum = taps_flat(src, w, i0, columns[j], height, width, pad_top, pad_left);
+        vstoreX(finish_vector(sum, bias, oc), 0, dst + i0);
+    }
+}
+
+// plane_flat for the planes whose vector loads would reach past the input's ends (its first and last): one output
+// at a time, each reading only its taps inside the plane. Loops, not unrolled: unrolled over lanes and taps, this
+// code beside plane_flat's made every plane a fifth slower (1024 maps of 7x7 on PoCL).
+INLINE void plane_flat_by_output(const global float* src, global float* dst, const global float* w,
+                                 const global float* bias, int oc, int height, int width, int pad_top,
+                                 int pad_left, int first_block, int blocks) {
+    const int n = height * width;
+#pragma unroll 1
+    for (int i = flat_block_start(first_block, 0, n); i < flat_block_start(first_block, blocks - 1, n) + DW_OUT_X;
+         i++) {
+        const int y = i / width;
+        const int x = i % width;
+        float acc = 0.0f;
+#pragma unroll 1
+        for (int t = 0; t < KERNEL_H * KERNEL_W; t++) {
+            const int sy = y + (t / KERNEL_W) * DIL_H - pad_top;
+            const int sx = x + (t % KERNEL_W) * DIL_W - pad_left;
+            if (sy >= 0 && sy < height && sx >= 0 && sx < width) {
+                acc = fma(w[t], src[sy * width + sx], acc);
+            }
+        }
+        dst[i] = finish(acc, bias, oc);
+    }
+}
+#endif
+
 __kernel __attribute__((reqd_work_group_size(DW_GROUP_X, DW_GROUP_Y, 1)))
 void conv_depthwise(const global float* restrict input, const global float* restrict weight,
                     const global float* restrict bias, global float* restrict output,
@@ -360,6 +487,21 @@ void conv_depthwise(const global float* restrict input, const global float* rest
                     int out_height, int out_width, int pad_top, int pad_left, int planes) {
 #if DW_LAYOUT == LAYOUT_STAGED
     local float tile[STAGE_H * STAGE_W];
+#elif DW_LAYOUT == LAYOUT_FLAT
+    const int first_block = get_global_id(0) * DW_OUT_Y;
+    if (first_block * DW_OUT_X >= height * width) {
+        return;
+    }
+    // how far before and after an output its taps reach in the flat input: the input's first and last planes may
+    // reach past its ends, the others read in place
+    const int before = pad_top * width + pad_left;
+    const int after = ((KERNEL_H - 1) * DIL_H - pad_top) * width + (KERNEL_W - 1) * DIL_W - pad_left;
+    const size_t input_size = (size_t) (planes / multiplier) * height * width;
+    const int blocks = min(DW_OUT_Y, (height * width + DW_OUT_X - 1) / DW_OUT_X - first_block);
+    intX columns[DW_OUT_Y];
+    for (int j = 0; j < blocks; j++) {
+        columns[j] = flat_columns(flat_block_start(first_block, j, height * width), width);
+    }
 #else
     const int ox0 = get_global_id(0) * DW_OUT_X;
     const int oy0 = get_global_id(1) * DW_OUT_Y;
@@ -388,6 +530,15 @@ void conv_depthwise(const global float* restrict input, const global float* rest
 #if DW_LAYOUT == LAYOUT_STAGED
         plane_staged(tile, src, dst, w, bias, oc, height, width, out_height, out_width, pad_top, pad_left,
                      plane == first);
+#elif DW_LAYOUT == LAYOUT_FLAT
+        const size_t start = in_plane * height * width;
+        if (start >= (size_t) before && start + height * width + after <= input_size) {
+            plane_flat(src, dst, w, bias, oc, height, width, pad_top, pad_left, first_block, blocks, columns);
+        } else {
+            // (the taps from global memory: indexed by a loop variable, the private copy would leave registers)
+            plane_flat_by_output(src, dst, weight + oc * (KERNEL_H * KERNEL_W), bias, oc, height, width, pad_top,
+                                 pad_left, first_block, blocks);
+        }
 #else
         for (int r = 0; r < rows; r++) {
             const int oy = oy0 + r;

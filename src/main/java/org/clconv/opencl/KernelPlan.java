@@ -28,7 +28,8 @@ final class KernelPlan {
         KernelFamily family = KernelFamily.of(g.spec());
         String problem = problemDefines(family, g.spec()) + " ";
         if (family == KernelFamily.DEPTHWISE) {
-            return depthwise(g, params.depthwise(), problem + params.depthwise().defines());
+            DepthwiseSchedule schedule = params.depthwise().fittedTo(g);
+            return depthwise(g, schedule, problem + schedule.defines());
         }
         GemmSchedule schedule = params.gemm().fittedTo(g.spec().outChannelsPerGroup());
         return gemm(family, g, schedule, problem + schedule.defines());
@@ -58,7 +59,8 @@ final class KernelPlan {
     private static KernelPlan depthwise(ConvGeometry g, DepthwiseSchedule p, String options) {
         Conv2d s = g.spec();
         long planes = (long) g.batch() * s.outChannels();
-        long[] global = {depthwiseWidth(g, p), roundUp(ceilDiv(g.outH(), p.outputsY()), p.groupY()),
+        boolean flat = p.layout() == DepthwiseSchedule.Layout.FLAT;
+        long[] global = {depthwiseWidth(g, p), flat ? 1 : roundUp(ceilDiv(g.outH(), p.outputsY()), p.groupY()),
             ceilDiv(planes, p.planes())};
         long[] local = {p.groupX(), p.groupY(), 1};
         int[] args = {s.inChannels(), g.inH(), g.inW(), s.channelMultiplier(), g.outH(), g.outW(), s.padTop(),
@@ -66,10 +68,14 @@ final class KernelPlan {
         return new KernelPlan(KernelFamily.DEPTHWISE, options, global, local, args);
     }
 
-    /** The NDRange's x extent: work-items per output row, rounded up to whole work-groups. */
+    /** The NDRange's x extent: work-items per output row (flat: per plane), rounded up to whole work-groups. */
     private static long depthwiseWidth(ConvGeometry g, DepthwiseSchedule p) {
         if (p.layout() == DepthwiseSchedule.Layout.STAGED) {
             return ceilDiv(g.outW(), p.tileX()) * p.groupX();
+        }
+        if (p.layout() == DepthwiseSchedule.Layout.FLAT) {
+            long blocks = ceilDiv((long) g.outH() * g.outW(), p.outputsX());
+            return roundUp(ceilDiv(blocks, p.outputsY()), p.groupX());
         }
         return roundUp(ceilDiv(g.outW(), p.outputsX()), p.groupX());
     }

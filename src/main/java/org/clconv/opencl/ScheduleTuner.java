@@ -220,6 +220,7 @@ public final class ScheduleTuner {
         boolean cpu = backend.device().kind() == DeviceInfo.Kind.CPU;
         if (KernelFamily.of(geometry.spec()) == KernelFamily.DEPTHWISE) {
             depthwiseCandidates(cpu).forEach(d -> out.add(defaults.with(d)));
+            flatCandidates(cpu).stream().filter(d -> d.takesFlat(geometry)).forEach(d -> out.add(defaults.with(d)));
         } else if (cpu) {
             for (int[] t : new int[][] {{16, 16}, {8, 16}, {16, 8}, {8, 8}, {4, 16}}) {
                 out.add(defaults.with(new GemmSchedule(false, t[0], t[1], 16, t[0], t[1])));
@@ -254,6 +255,28 @@ public final class ScheduleTuner {
                 for (int[] group : new int[][] {{32, 4}, {64, 2}}) {
                     out.add(DepthwiseSchedule.blocks(x, y, group[0], group[1]));
                     out.add(DepthwiseSchedule.staged(x, y, group[0], group[1], x * group[0], 1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Flat planes, for the layers they take: CPU devices, one work-item per group running 16 or 8 lanes over a few
+     * or many blocks of a plane, for one or many planes; GPUs, two or four outputs per work-item in 64- and
+     * 128-wide groups, one block each.
+     */
+    private static List<DepthwiseSchedule> flatCandidates(boolean cpu) {
+        List<DepthwiseSchedule> out = new ArrayList<>();
+        for (int x : cpu ? new int[] {8, 16} : new int[] {2, 4}) {
+            if (!cpu) {
+                out.add(DepthwiseSchedule.flat(x, 1, 64, 1));
+                out.add(DepthwiseSchedule.flat(x, 1, 128, 1));
+                continue;
+            }
+            for (int blocks : new int[] {4, 16, 64}) {
+                for (int planes : new int[] {1, 16, 64}) {
+                    out.add(DepthwiseSchedule.flat(x, blocks, 1, planes));
                 }
             }
         }

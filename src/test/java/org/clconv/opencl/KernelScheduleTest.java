@@ -33,6 +33,14 @@ class KernelScheduleTest {
                     Shape.of(2, 5, 9, 11)),
             new Case(Conv2d.depthwise(2, 1, 3, 3).dilation(1, 6).padding(Padding.of(1, 6))
                     .paddingMode(PaddingMode.REPLICATE).activation(Activation.RELU6).build(), Shape.of(1, 2, 9, 40)),
+            // same-size planes the flat layout takes: 3x3 on 7x7 (a plane is three float16 and a moved-back one),
+            // dilated 5x5 with a channel multiplier, asymmetric 'same' padding of an even kernel, with activations
+            new Case(Conv2d.depthwise(6, 1, 3, 3).padding(Padding.of(1)).activation(Activation.RELU6).build(),
+                    Shape.of(2, 6, 7, 7)),
+            new Case(Conv2d.depthwise(3, 2, 5, 5).dilation(2, 2).padding(Padding.of(4)).build(),
+                    Shape.of(1, 3, 9, 13)),
+            new Case(Conv2d.depthwise(4, 1, 2, 4).padding(Padding.same()).activation(Activation.RELU).build(),
+                    Shape.of(3, 4, 5, 3)),
             new Case(Conv2d.pointwise(70, 37).groups(1).build(), Shape.of(2, 70, 9, 11)),
             new Case(Conv2d.pointwise(12, 18).groups(3).bias(false).activation(Activation.RELU).build(),
                     Shape.of(1, 12, 7, 13)),
@@ -57,6 +65,13 @@ class KernelScheduleTest {
                 // Vector blocks in rows paired a dilation apart, five rows per work-item: rows 0 and 1, 2 and 3, then
                 // 4 alone with dilation 1; 0 and 2, 1 and 3, then 4 alone with dilation 2.
                 new KernelParams(DepthwiseSchedule.staged(8, 5, 2, 2, 16, 2), new GemmSchedule(false, 4, 2, 16, 4, 2)),
+                // Flat planes: float16 runs on 7-wide rows (several rows a vector), runs moved back at a plane's end,
+                // blocks per work-item past a plane's end, the first and last runs of the input read lane by lane;
+                // layers the flat layout cannot take (stride 2, other padding modes, a plane under a vector) run
+                // the layout it falls back to.
+                new KernelParams(DepthwiseSchedule.flat(16, 3, 1, 4), new GemmSchedule(false, 4, 2, 16, 4, 2)),
+                new KernelParams(DepthwiseSchedule.flat(4, 1, 8, 1), new GemmSchedule(true, 4, 8, 4, 1, 2)),
+                new KernelParams(DepthwiseSchedule.flat(2, 5, 3, 3), new GemmSchedule(true, 4, 8, 4, 1, 2)),
                 // The CPU defaults (staged) run in every other test on PoCL; these are what GPUs would run.
                 KernelParams.NVIDIA_DEFAULTS, KernelParams.AMD_DEFAULTS, KernelParams.INTEL_GPU_DEFAULTS);
     }

@@ -166,6 +166,20 @@ class ScheduleTunerTest {
     }
 
     @Test
+    void flatPlanesAreSearchedOnlyForLayersTheyTake() {
+        try (OpenClBackend backend = OpenClTesting.fresh()) {
+            ScheduleTuner tuner = new ScheduleTuner(backend, backend, 1);
+            ConvGeometry same = DEPTHWISE.bind(DEPTHWISE_INPUT);
+            ConvGeometry strided = Conv2d.depthwise(6, 1, 3, 3).stride(2, 2).padding(Padding.of(1)).build()
+                    .bind(DEPTHWISE_INPUT);
+            assertTrue(tuner.candidates(same).stream()
+                    .anyMatch(p -> p.depthwise().layout() == DepthwiseSchedule.Layout.FLAT));
+            assertTrue(tuner.candidates(strided).stream()
+                    .noneMatch(p -> p.depthwise().layout() == DepthwiseSchedule.Layout.FLAT));
+        }
+    }
+
+    @Test
     void theBackendRunsTheTunedScheduleFromTheCacheFile() throws IOException {
         Path file = dir.resolve("tuning.json");
         DeviceInfo device = OpenClTesting.shared().device();
