@@ -410,14 +410,8 @@ INLINE floatX taps_flat(const global float* src, const float* w, int i0, intX x,
     return sum;
 }
 
-// The first flat position of this work-item's block j of a plane: blocks are consecutive, the last one moved back
-// to end at the plane's end.
-INLINE int flat_block_start(int first_block, int j, int n) {
-    return min((first_block + j) * DW_OUT_X, n - DW_OUT_X);
-}
-
-// The columns of the lanes of the block at flat position i0: the same in every plane, so found once per work-item
-// (a vector division per block cost more than the taps on PoCL).
+// The columns of the lanes of the block at flat position i0 (found once per work-item: a division per block cost
+// more than the taps on PoCL; later blocks step from them).
 INLINE intX flat_columns(int i0, int width) {
     int x[DW_OUT_X];
     int c = i0 % width;
@@ -443,27 +437,14 @@ INLINE floatX finish_vector(floatX acc, const global float* bias, int channel) {
     return acc;
 }
 
-// This work-item's DW_OUT_Y blocks of one plane (`blocks` of them inside it), their columns in `columns`.
-INLINE void plane_flat(const global float* src, global float* dst, const float* w, const global float* bias,
-                       int oc, int height, int width, int pad_top, int pad_left, int first_block, int blocks,
-                       const intX* columns) {
-    for (int j = 0; j < blocks; j++) {
-        const int i0 = flat_block_start(first_block, j, height * width);
-        const floatX sum = taps_flat(src, w, i0, columns[j], height, width, pad_top, pad_left);
-        vstoreX(finish_vector(sum, bias, oc), 0, dst + i0);
-    }
-}
-
-// plane_flat for the planes whose vector loads would reach past the input's ends (its first and last): one output
-// at a time, each reading only its taps inside the plane. Loops, not unrolled: unrolled over lanes and taps, this
-// code beside plane_flat's made every plane a fifth slower (1024 maps of 7x7 on PoCL).
-INLINE void plane_flat_by_output(const global float* src, global float* dst, const global float* w,
-                                 const global float* bias, int oc, int height, int width, int pad_top,
-                                 int pad_left, int first_block, int blocks) {
-    const int n = height * width;
+// A block of plane_flat whose vector loads would reach past the input's ends (in its first and last planes): one
+// output at a time, each reading only its taps inside the plane. Loops, not unrolled: unrolled over lanes and
+// taps, this code beside plane_flat's made every plane a fifth slower (1024 maps of 7x7 on PoCL).
+INLINE void block_by_output(const global float* src, global float* dst, const global float* w,
+                            const global float* bias, int oc, int height, int width, int pad_top, int pad_left,
+                            int i0) {
 #pragma unroll 1
-    for (int i = flat_block_start(first_block, 0, n); i < flat_block_start(first_block, blocks - 1, n) + DW_OUT_X;
-         i++) {
+    for (int i = i0; i < i0 + DW_OUT_X; i++) {
         const int y = i / width;
         const int x = i % width;
         float acc = 0.0f;
@@ -478,6 +459,45 @@ INLINE void plane_flat_by_output(const global float* src, global float* dst, con
         dst[i] = finish(acc, bias, oc);
     }
 }
+
+// The span of the input a plane's vector loads may read: `before` floats before an output, `after` after it, all
+// inside the input of `size` floats from the plane's start at `start` (only the input's first and last planes
+// reach past its ends).
+typedef struct {
+    size_t start;
+    size_t size;
+    int before;
+    int after;
+} flat_reach;
+
+// This work-item's DW_OUT_Y consecutive blocks of one plane, from block `first`: its first block's columns are
+// `columns` and each next block's DW_OUT_X % width further on (once round the row at most); a block that would end
+// past the plane moves back to end at its end, with the columns `last_columns`. `edge`: the plane's loads may
+// reach past the input's ends, so each block checks, and one that would goes output by output (the input's first
+// and last planes; the other planes take this loop without a check).
+INLINE void plane_flat(const global float* src, global float* dst, const float* w, const global float* weight,
+                       const global float* bias, int oc, int height, int width, int pad_top, int pad_left,
+                       int first, intX columns, intX last_columns, flat_reach reach, bool edge) {
+    const int n = height * width;
+    const int step = DW_OUT_X % width;
+    const int end = min(first + DW_OUT_Y, (n + DW_OUT_X - 1) / DW_OUT_X);
+    intX x = columns;
+    for (int b = first; b < end; b++) {
+        const bool moved = b * DW_OUT_X > n - DW_OUT_X;
+        const int i0 = moved ? n - DW_OUT_X : b * DW_OUT_X;
+        if (edge && (reach.start + i0 < (size_t) reach.before
+                     || reach.start + i0 + DW_OUT_X + reach.after > reach.size)) {
+            // (the taps from global memory: indexed by a loop variable, the private copy would leave registers)
+            block_by_output(src, dst, weight, bias, oc, height, width, pad_top, pad_left, i0);
+        } else {
+            const floatX sum = taps_flat(src, w, i0, moved ? last_columns : x, height, width, pad_top, pad_left);
+            vstoreX(finish_vector(sum, bias, oc), 0, dst + i0);
+        }
+        x += step;
+        x = select(x, x - width, x >= width);
+    }
+}
+
 #endif
 
 __kernel __attribute__((reqd_work_group_size(DW_GROUP_X, DW_GROUP_Y, 1)))
@@ -492,16 +512,12 @@ void conv_depthwise(const global float* restrict input, const global float* rest
     if (first_block * DW_OUT_X >= height * width) {
         return;
     }
-    // how far before and after an output its taps reach in the flat input: the input's first and last planes may
-    // reach past its ends, the others read in place
-    const int before = pad_top * width + pad_left;
-    const int after = ((KERNEL_H - 1) * DIL_H - pad_top) * width + (KERNEL_W - 1) * DIL_W - pad_left;
-    const size_t input_size = (size_t) (planes / multiplier) * height * width;
-    const int blocks = min(DW_OUT_Y, (height * width + DW_OUT_X - 1) / DW_OUT_X - first_block);
-    intX columns[DW_OUT_Y];
-    for (int j = 0; j < blocks; j++) {
-        columns[j] = flat_columns(flat_block_start(first_block, j, height * width), width);
-    }
+    flat_reach reach;
+    reach.size = (size_t) (planes / multiplier) * height * width;
+    reach.before = pad_top * width + pad_left;
+    reach.after = ((KERNEL_H - 1) * DIL_H - pad_top) * width + (KERNEL_W - 1) * DIL_W - pad_left;
+    const intX columns = flat_columns(min(first_block * DW_OUT_X, height * width - DW_OUT_X), width);
+    const intX last_columns = flat_columns(height * width - DW_OUT_X, width);
 #else
     const int ox0 = get_global_id(0) * DW_OUT_X;
     const int oy0 = get_global_id(1) * DW_OUT_Y;
@@ -531,13 +547,14 @@ void conv_depthwise(const global float* restrict input, const global float* rest
         plane_staged(tile, src, dst, w, bias, oc, height, width, out_height, out_width, pad_top, pad_left,
                      plane == first);
 #elif DW_LAYOUT == LAYOUT_FLAT
-        const size_t start = in_plane * height * width;
-        if (start >= (size_t) before && start + height * width + after <= input_size) {
-            plane_flat(src, dst, w, bias, oc, height, width, pad_top, pad_left, first_block, blocks, columns);
+        reach.start = in_plane * height * width;
+        const global float* taps = weight + oc * (KERNEL_H * KERNEL_W);
+        if (reach.start >= (size_t) reach.before && reach.start + height * width + reach.after <= reach.size) {
+            plane_flat(src, dst, w, taps, bias, oc, height, width, pad_top, pad_left, first_block, columns,
+                       last_columns, reach, false);
         } else {
-            // (the taps from global memory: indexed by a loop variable, the private copy would leave registers)
-            plane_flat_by_output(src, dst, weight + oc * (KERNEL_H * KERNEL_W), bias, oc, height, width, pad_top,
-                                 pad_left, first_block, blocks);
+            plane_flat(src, dst, w, taps, bias, oc, height, width, pad_top, pad_left, first_block, columns,
+                       last_columns, reach, true);
         }
 #else
         for (int r = 0; r < rows; r++) {
