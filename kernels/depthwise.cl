@@ -378,8 +378,8 @@ INLINE void plane_staged(local float* tile, const global float* src, global floa
 // The DW_OUT_X outputs from flat position i0 of the plane at src, whose columns are x. Tap (ky, kx) reads the
 // input at i0 + dy * width + dx for every lane; a lane whose tap row or column lies on padding takes a zero (the
 // load read a neighbouring row or plane there: a bitwise AND, so even a NaN of theirs adds nothing). A lane's tap
-// row is inside the plane when its flat index is. The loads reach up to a row and a tap past the plane: only for
-// planes that have input there (not the input's first and last, see plane_flat_by_output).
+// row is inside the plane when its flat index is. The loads reach rows and taps past the block: only for blocks
+// whose reach lies inside the input (see plane_flat).
 INLINE floatX taps_flat(const global float* src, const float* w, int i0, intX x, int height, int width,
                         int pad_top, int pad_left) {
     const intX i = (intX) (i0) + LANES;
@@ -437,7 +437,7 @@ INLINE floatX finish_vector(floatX acc, const global float* bias, int channel) {
     return acc;
 }
 
-// A block of plane_flat whose vector loads would reach past the input's ends (in its first and last planes): one
+// A block of plane_flat whose vector loads would reach past the input's ends (in planes at its ends): one
 // output at a time, each reading only its taps inside the plane. Loops, not unrolled: unrolled over lanes and
 // taps, this code beside plane_flat's made every plane a fifth slower (1024 maps of 7x7 on PoCL).
 INLINE void block_by_output(const global float* src, global float* dst, const global float* w,
@@ -461,8 +461,8 @@ INLINE void block_by_output(const global float* src, global float* dst, const gl
 }
 
 // The span of the input a plane's vector loads may read: `before` floats before an output, `after` after it, all
-// inside the input of `size` floats from the plane's start at `start` (only the input's first and last planes
-// reach past its ends).
+// inside the input of `size` floats from the plane's start at `start` (only planes at the input's ends reach past
+// them).
 typedef struct {
     size_t start;
     size_t size;
@@ -473,8 +473,8 @@ typedef struct {
 // This work-item's DW_OUT_Y consecutive blocks of one plane, from block `first`: its first block's columns are
 // `columns` and each next block's DW_OUT_X % width further on (once round the row at most); a block that would end
 // past the plane moves back to end at its end, with the columns `last_columns`. `edge`: the plane's loads may
-// reach past the input's ends, so each block checks, and one that would goes output by output (the input's first
-// and last planes; the other planes take this loop without a check).
+// reach past the input's ends, so each block checks, and one that would goes output by output (planes at the
+// input's ends; the others take this loop without a check).
 INLINE void plane_flat(const global float* src, global float* dst, const float* w, const global float* weight,
                        const global float* bias, int oc, int height, int width, int pad_top, int pad_left,
                        int first, intX columns, intX last_columns, flat_reach reach, bool edge) {
