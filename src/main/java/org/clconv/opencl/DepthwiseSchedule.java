@@ -24,6 +24,13 @@ public record DepthwiseSchedule(Layout layout, int outputsX, int outputsY, int g
                                 int planes) {
     /** The largest plane of the flat layout, whose kernel indexes a plane's floats with int arithmetic. */
     static final long MAX_FLAT_PLANE = 1L << 30;
+    /**
+     * What a flat schedule of one-work-item groups runs on layers it cannot take (strides, padding that changes the
+     * size, other padding modes): 128 x 16 output tiles staged per work-item, float8 blocks (float16 would leave
+     * stride 2 without vector loads), one plane per group (four gained little on 7x7 planes and halved the speed
+     * of 32 x 256 maps of 28x28). From PoCL trials.
+     */
+    static final DepthwiseSchedule STAGED_FALLBACK = new DepthwiseSchedule(Layout.STAGED, 8, 16, 1, 1, 128, 1);
     /** How work-items reach their inputs; the kernel's {@code DW_LAYOUT}. */
     public enum Layout {
         /** One block per row per work-item, straight from global memory (GPUs; caches serve the overlaps). */
@@ -95,14 +102,15 @@ public record DepthwiseSchedule(Layout layout, int outputsX, int outputsY, int g
     }
 
     /**
-     * The schedule {@code g} runs with: this one, except a flat one on a layer it cannot take, which runs the
-     * same vectors staged in one-work-item groups (CPU devices' shape) or as blocks from global memory.
+     * The schedule {@code g} runs with: this one, except a flat one on a layer it cannot take, which runs
+     * {@link #STAGED_FALLBACK} where its work-groups are one work-item (CPU devices' shape), else blocks from global
+     * memory in the same work-group width.
      */
     DepthwiseSchedule fittedTo(ConvGeometry g) {
         if (layout != Layout.FLAT || takesFlat(g)) {
             return this;
         }
-        return groupX == 1 ? staged(outputsX, 16, 1, 1, 128, planes) : blocks(outputsX, 1, groupX, 1);
+        return groupX == 1 ? STAGED_FALLBACK : blocks(outputsX, 1, groupX, 1);
     }
 
     long groupSize() {

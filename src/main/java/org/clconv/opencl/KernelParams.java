@@ -25,11 +25,13 @@ public record KernelParams(DepthwiseSchedule depthwise, GemmSchedule gemm) {
     /**
      * CPU devices (PoCL): a work-group is a loop on one core, local memory is cache and a barrier spills every
      * work-item's registers, so the GEMM runs without local tiles, each work-item holding 16 channels x
-     * float16 (16 vector accumulators); depthwise work-groups of one work-item stage 128 x 16 output tiles
-     * (padding built in, so every block is a float8, edges included), one plane each (four planes per group
-     * gained little on 7x7 planes and halved the speed of b32_dw256; the tuner tries both). From PoCL trials.
+     * float16 (16 vector accumulators); depthwise work-groups are one work-item: flat float16 runs, 64 of a plane
+     * per work-item, over 64 planes, where output planes have the input's size (the default suite on PoCL, against
+     * the staged tiles before: 1024 maps of 7x7 0.022 ms against 0.066, 512 of 14x14 0.051 against 0.061, the
+     * larger maps within 5% either way, 3 of 128x128 0.020 against 0.017), else {@link
+     * DepthwiseSchedule#STAGED_FALLBACK}'s staged tiles. The tuner tries both per layer.
      */
-    static final KernelParams CPU_DEFAULTS = new KernelParams(DepthwiseSchedule.staged(8, 16, 1, 1, 128, 1),
+    static final KernelParams CPU_DEFAULTS = new KernelParams(DepthwiseSchedule.flat(16, 64, 1, 64),
             new GemmSchedule(false, 16, 64, 16, 16, 16));
 
     public KernelParams {

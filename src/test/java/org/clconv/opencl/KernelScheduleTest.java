@@ -72,7 +72,8 @@ class KernelScheduleTest {
                 new KernelParams(DepthwiseSchedule.flat(16, 3, 1, 4), new GemmSchedule(false, 4, 2, 16, 4, 2)),
                 new KernelParams(DepthwiseSchedule.flat(4, 1, 8, 1), new GemmSchedule(true, 4, 8, 4, 1, 2)),
                 new KernelParams(DepthwiseSchedule.flat(2, 5, 3, 3), new GemmSchedule(true, 4, 8, 4, 1, 2)),
-                // The CPU defaults (staged) run in every other test on PoCL; these are what GPUs would run.
+                // The CPU defaults (flat where it applies, else staged) run in every other test on PoCL; these are
+                // what GPUs would run.
                 KernelParams.NVIDIA_DEFAULTS, KernelParams.AMD_DEFAULTS, KernelParams.INTEL_GPU_DEFAULTS);
     }
 
