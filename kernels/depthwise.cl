@@ -10,18 +10,18 @@
 //                With a width of 2, 4, 8 or 16 and stride 1 (or stride 2 up to 8), work-items whose span lies
 //                inside the row load each tap as one vector instead (SIMD on CPU devices, wide loads on GPUs).
 //   DW_OUT_Y     output rows per work-item, one after the other (fewer, longer work-items for CPU devices,
-//                whose work-groups are loops).
+//                whose work-groups are loops); flat: runs of DW_OUT_X outputs per work-item.
 //   DW_LAYOUT    0 (blocks): a work-item computes one block of DW_OUT_X outputs per row straight from global
 //                memory (neighbouring work-items read neighbouring blocks; caches serve the overlaps).
 //                1 (staged): the work-group first copies the padded input its output tile reads into local
 //                memory (padding mode applied once per element, interior rows in vectors), then every output
 //                block, edges included, is DW_OUT_X outputs from that tile: no bounds checks, no scalar edges.
-//   DW_GROUP_X, DW_GROUP_Y   the work-group shape over (x blocks, row blocks).
 //                2 (flat): output and input planes of the same size (stride 1, zero padding that keeps the size),
 //                so tap (ky, kx) of every output reads the input at one flat offset from it: a work-item computes
 //                DW_OUT_Y blocks of DW_OUT_X consecutive outputs of a plane's flat index, each tap one vector load,
 //                the lanes on padding masked. Small maps fill whole vectors (7x7: a row is not one) and every
 //                row's edges are lanes of a vector, not scalar code; no tile, no barrier.
+//   DW_GROUP_X, DW_GROUP_Y   the work-group shape over (x blocks, row blocks).
 //   DW_TILE_X    staged: output columns per work-group tile (a multiple of DW_OUT_X); its DW_GROUP_X work-items
 //                take its blocks in turn. The tile is DW_GROUP_Y * DW_OUT_Y rows high.
 //   DW_PLANES    (n, channel) planes per work-group, one after the other: fewer, longer work-groups where a
