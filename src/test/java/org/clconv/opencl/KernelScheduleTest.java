@@ -66,7 +66,7 @@ class KernelScheduleTest {
                 // 4 alone with dilation 1; 0 and 2, 1 and 3, then 4 alone with dilation 2.
                 new KernelParams(DepthwiseSchedule.staged(8, 5, 2, 2, 16, 2), new GemmSchedule(false, 4, 2, 16, 4, 2)),
                 // Flat planes: float16 runs on 7-wide rows (several rows a vector), runs moved back at a plane's end,
-                // blocks per work-item past a plane's end, the first and last runs of the input read lane by lane;
+                // blocks per work-item past a plane's end, the runs at the input's ends computed output by output;
                 // layers the flat layout cannot take (stride 2, other padding modes, a plane under a vector) run
                 // the layout it falls back to.
                 new KernelParams(DepthwiseSchedule.flat(16, 3, 1, 4), new GemmSchedule(false, 4, 2, 16, 4, 2)),
