@@ -268,12 +268,14 @@ public final class ScheduleTuner {
      */
     private static List<DepthwiseSchedule> flatCandidates(boolean cpu) {
         List<DepthwiseSchedule> out = new ArrayList<>();
-        for (int x : cpu ? new int[] {8, 16} : new int[] {2, 4}) {
-            if (!cpu) {
+        if (!cpu) {
+            for (int x : new int[] {2, 4}) {
                 out.add(DepthwiseSchedule.flat(x, 1, 64, 1));
                 out.add(DepthwiseSchedule.flat(x, 1, 128, 1));
-                continue;
             }
+            return out;
+        }
+        for (int x : new int[] {8, 16}) {
             for (int blocks : new int[] {4, 16, 64}) {
                 for (int planes : new int[] {1, 16, 64}) {
                     out.add(DepthwiseSchedule.flat(x, blocks, 1, planes));
