@@ -14,10 +14,11 @@ import org.clconv.PaddingMode;
  * shifted contiguous read, and {@link MicroKernels#stencil} keeps a few output vectors in registers across all
  * taps. Column stride 2 (with a row stride above 1, the usual stride-2 layer, and kernels up to 5x5) skips the
  * split: a unit's rows are one {@link MicroKernels#stencilStride2} over the padded rows. With unit row stride,
- * the kernels' four-row blocks ({@link MicroKernels#stencilRowBlocks}) write wide rows straight into the output;
- * the rows they leave are one flat run over the padded width (the columns past the output width are computed and
- * dropped), so small maps still fill whole vectors: stored straight into the output where its rows are whole
- * vectors, else into an accumulator copied out. Other strides compute row by row straight into the output.
+ * the kernels' four-row blocks ({@link MicroKernels#stencilRowBlocks}, unit column stride too) write wide rows
+ * straight into the output; the rows they leave are one flat run over the padded width (the columns past the
+ * output width are computed and dropped), so small maps still fill whole vectors: stored straight into the output
+ * where its rows are whole vectors, else into an accumulator copied out. Other strides compute row by row straight
+ * into the output.
  */
 final class DepthwiseConvolution implements ConvPath {
     /**
@@ -66,9 +67,10 @@ final class DepthwiseConvolution implements ConvPath {
                 int unitStart = (plane * g.outH() + y0) * g.outW();
                 int unitEnd = unitStart + rows * g.outW();
                 if (layout.flat) {
-                    int rowStep = layout.rowBase(c.dilationH());
-                    int direct = kernels.stencilRowBlocks(padded, 0, offsets, c.kernelH(), c.kernelW(), rowStep,
-                            layout.pitch, w, o * taps, start, out, unitStart, g.outW(), rows, g.outW());
+                    // the row blocks take taps a dilation apart in a row: not split into column stride phases
+                    int direct = layout.phases == 1 ? kernels.stencilRowBlocks(padded, 0, c.kernelH(), c.kernelW(),
+                            layout.rowBase(c.dilationH()), c.dilationW(), layout.pitch, w, o * taps, start, out,
+                            unitStart, g.outW(), rows, g.outW()) : 0;
                     outputRows.activate(out, unitStart, direct * g.outW());
                     int left = rows - direct;
                     int rowsStart = unitStart + direct * g.outW();

@@ -80,7 +80,7 @@ class ScalarMicroKernels implements MicroKernels {
 
     /** None: the caller's flat run over the rows gives the same floats. */
     @Override
-    public int stencilRowBlocks(float[] src, int srcBase, int[] srcOff, int kh, int kw, int rowStep, int pitch,
+    public int stencilRowBlocks(float[] src, int srcBase, int kh, int kw, int rowStep, int colStep, int pitch,
             float[] w, int wOff, float start, float[] out, int outOff, int outPitch, int rows, int width) {
         return 0;
     }

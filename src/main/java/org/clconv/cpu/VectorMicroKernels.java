@@ -774,7 +774,7 @@ final class VectorMicroKernels implements MicroKernels {
      * that was then copied out (two threads: 19%).
      */
     @Override
-    public int stencilRowBlocks(float[] src, int srcBase, int[] srcOff, int kh, int kw, int rowStep, int pitch,
+    public int stencilRowBlocks(float[] src, int srcBase, int kh, int kw, int rowStep, int colStep, int pitch,
             float[] w, int wOff, float start, float[] out, int outOff, int outPitch, int rows, int width) {
         int dilRows = rowStep / pitch;
         // blocks of four vectors cover a row in whole blocks, the last moved back over the one before: past three
@@ -791,7 +791,7 @@ final class VectorMicroKernels implements MicroKernels {
             for (int r = 0; r < dilRows; r++) {
                 for (int x = 0; x < width; x += 4 * L) {
                     int bx = Math.min(x, blockEnd);
-                    rowBlock(src, srcBase + (y + r) * pitch + bx, srcOff, kh, kw, rowStep, w, wOff, start, out,
+                    rowBlock(src, srcBase + (y + r) * pitch + bx, kh, kw, rowStep, colStep, w, wOff, start, out,
                             outOff + (y + r) * outPitch + bx, dilRows * outPitch, last);
                 }
             }
@@ -804,7 +804,7 @@ final class VectorMicroKernels implements MicroKernels {
      * apart; four vectors wide, the last one {@code last} floats from the first (3L, or less where it is moved
      * back to end at a row's end and recomputes a few outputs of the third).
      */
-    private static void rowBlock(float[] src, int base, int[] srcOff, int kh, int kw, int rowStep, float[] w,
+    private static void rowBlock(float[] src, int base, int kh, int kw, int rowStep, int colStep, float[] w,
             int wOff, float start, float[] out, int c, int outRowStep, int last) {
         FloatVector init = FloatVector.broadcast(S, start);
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
@@ -816,7 +816,7 @@ final class VectorMicroKernels implements MicroKernels {
         // and rows [3, kh) one loop over (row, column). Sequential loops, not one loop with branches or a loop
         // around them: C2 (JDK 17) boxes the vectors carried through an if's or an outer loop's phis (10-15x slower)
         for (int kx = 0, t = 0; kx < kw; kx++, t++) {
-            int o = base + srcOff[kx];
+            int o = base + kx * colStep;
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
@@ -828,7 +828,7 @@ final class VectorMicroKernels implements MicroKernels {
             a03 = w0.fma(x3, a03);
         }
         for (int kx = 0, t = kw; kx < kw; kx++, t++) {
-            int o = base + rowStep + srcOff[kx];
+            int o = base + rowStep + kx * colStep;
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
@@ -845,7 +845,7 @@ final class VectorMicroKernels implements MicroKernels {
             a13 = w1.fma(x3, a13);
         }
         for (int kx = 0, t = 2 * kw; kx < kw; kx++, t++) {
-            int o = base + 2 * rowStep + srcOff[kx];
+            int o = base + 2 * rowStep + kx * colStep;
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
@@ -867,7 +867,7 @@ final class VectorMicroKernels implements MicroKernels {
             a23 = w2.fma(x3, a23);
         }
         for (int t = 3 * kw, kx = 0, row = base + 3 * rowStep; t < kh * kw; t++) {
-            int o = row + srcOff[kx];
+            int o = row + kx * colStep;
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
@@ -898,7 +898,7 @@ final class VectorMicroKernels implements MicroKernels {
             }
         }
         for (int kx = 0, t = kh * kw; kx < kw; kx++, t++) {
-            int o = base + kh * rowStep + srcOff[kx];
+            int o = base + kh * rowStep + kx * colStep;
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
@@ -920,7 +920,7 @@ final class VectorMicroKernels implements MicroKernels {
             a33 = w3.fma(x3, a33);
         }
         for (int kx = 0, t = (kh + 1) * kw; kx < kw; kx++, t++) {
-            int o = base + (kh + 1) * rowStep + srcOff[kx];
+            int o = base + (kh + 1) * rowStep + kx * colStep;
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);
@@ -937,7 +937,7 @@ final class VectorMicroKernels implements MicroKernels {
             a33 = w3.fma(x3, a33);
         }
         for (int kx = 0, t = (kh + 2) * kw; kx < kw; kx++, t++) {
-            int o = base + (kh + 2) * rowStep + srcOff[kx];
+            int o = base + (kh + 2) * rowStep + kx * colStep;
             FloatVector x0 = FloatVector.fromArray(S, src, o);
             FloatVector x1 = FloatVector.fromArray(S, src, o + L);
             FloatVector x2 = FloatVector.fromArray(S, src, o + 2 * L);

@@ -191,8 +191,8 @@ class MicroKernelsTest {
             float[] actual = new float[outOff + rows * outPitch + 2];
             Arrays.fill(actual, 7.5f);
             float[] expected = actual.clone();
-            int done = best.stencilRowBlocks(src, srcBase, srcOff, kh, kw, rowStep, pitch, w, 3, start, actual, outOff,
-                    outPitch, rows, width);
+            int done = best.stencilRowBlocks(src, srcBase, kh, kw, rowStep, dilCols, pitch, w, 3, start, actual,
+                    outOff, outPitch, rows, width);
             assertTrue(done >= 0 && done <= rows, "rows done " + done + " of " + rows);
             trialsWithBlocks += done > 0 ? 1 : 0;
             for (int r = 0; r < done; r++) {
