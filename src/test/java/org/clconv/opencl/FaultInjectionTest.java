@@ -69,75 +69,81 @@ class FaultInjectionTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"clEnqueueWriteBuffer", "clSetKernelArg", "clEnqueueNDRangeKernel", "clEnqueueReadBuffer"})
     void aCallFailingAtAnyStepOfAChainReleasesItsBuffersAndTheBackendCarriesOn(String call) {
-        OpenClBackend backend = OpenClTesting.shared();
-        Tensor expected = deviceChain(backend);
-        int baseline = backend.liveBuffers();
-        for (int n = 1; ; n++) {
-            try (InjectedFault fault = InjectedFault.nth(call, n, CL.CL_OUT_OF_RESOURCES)) {
-                Tensor result;
-                try {
-                    result = deviceChain(backend);
-                } catch (OpenClException e) {
-                    assertEquals(1, fault.fired());
-                    assertEquals(call + ": CL_OUT_OF_RESOURCES", e.getMessage());
-                    assertEquals(baseline, backend.liveBuffers(), "buffers left behind by failing " + call + " #" + n);
-                    continue;
+        try (OpenClBackend backend = OpenClTesting.fresh()) {
+            Tensor expected = deviceChain(backend);
+            int baseline = backend.liveBuffers();
+            for (int n = 1; ; n++) {
+                try (InjectedFault fault = InjectedFault.nth(call, n, CL.CL_OUT_OF_RESOURCES)) {
+                    Tensor result;
+                    try {
+                        result = deviceChain(backend);
+                    } catch (OpenClException e) {
+                        assertEquals(1, fault.fired());
+                        assertEquals(call + ": CL_OUT_OF_RESOURCES", e.getMessage());
+                        assertEquals(baseline, backend.liveBuffers(),
+                                "buffers left behind by failing " + call + " #" + n);
+                        continue;
+                    }
+                    assertEquals(0, fault.fired(), "a fault fired but the chain did not fail");
+                    assertArrayEquals(expected.data(), result.data(), "the chain after failures of " + call);
+                    assertTrue(n > 1, call + " is never called by the chain");
+                    break;
                 }
-                assertEquals(0, fault.fired(), "a fault fired but the chain did not fail");
-                assertArrayEquals(expected.data(), result.data(), "the chain after failures of " + call);
-                assertTrue(n > 1, call + " is never called by the chain");
-                break;
             }
+            assertEquals(baseline, backend.liveBuffers());
         }
-        assertEquals(baseline, backend.liveBuffers());
     }
 
     @Test
     void aFailedWeightUploadCachesNothingAndReleasesItsBuffers() {
-        OpenClBackend backend = OpenClTesting.shared();
-        Conv2d spec = Conv2d.builder(3, 5, 2).build();
-        for (int n = 1; ; n++) {
-            // a new layer object every time, so its weight and bias are uploaded inside the call
-            ConvLayer fresh = layer(spec, 60);
-            int before = backend.liveBuffers();
-            try (InjectedFault fault = InjectedFault.nth("clEnqueueWriteBuffer", n, CL.CL_MEM_OBJECT_ALLOCATION_FAILURE)) {
-                Tensor y;
-                try {
-                    y = backend.conv2d(fresh, INPUT);
-                } catch (OpenClException e) {
-                    assertEquals("CL_MEM_OBJECT_ALLOCATION_FAILURE", e.errorName());
-                    assertEquals(before, backend.liveBuffers(), "after write #" + n + " failed");
-                    continue;
+        try (OpenClBackend backend = OpenClTesting.fresh()) {
+            Conv2d spec = Conv2d.builder(3, 5, 2).build();
+            for (int n = 1; ; n++) {
+                // a new layer object every time, so its weight and bias are uploaded inside the call
+                ConvLayer fresh = layer(spec, 60);
+                int before = backend.liveBuffers();
+                try (InjectedFault fault = InjectedFault.nth("clEnqueueWriteBuffer", n,
+                        CL.CL_MEM_OBJECT_ALLOCATION_FAILURE)) {
+                    Tensor y;
+                    try {
+                        y = backend.conv2d(fresh, INPUT);
+                    } catch (OpenClException e) {
+                        assertEquals("CL_MEM_OBJECT_ALLOCATION_FAILURE", e.errorName());
+                        assertEquals(before, backend.liveBuffers(), "after write #" + n + " failed");
+                        continue;
+                    }
+                    OpenClTesting.assertClose(reference(fresh, INPUT), y, "conv after failed uploads");
+                    assertEquals(4, n, "input, weight and bias uploads should have failed in turn");
+                    assertEquals(before + 2, backend.liveBuffers(), "the weight and bias are cached once it worked");
+                    break;
                 }
-                OpenClTesting.assertClose(reference(fresh, INPUT), y, "conv after failed uploads");
-                assertEquals(4, n, "input, weight and bias uploads should have failed in turn");
-                assertEquals(before + 2, backend.liveBuffers(), "the weight and bias are cached once it worked");
-                break;
             }
         }
     }
 
     @Test
     void aProgramThatFailsToBuildIsReportedNotCachedAndBuiltAgainNextTime() {
-        OpenClBackend backend = OpenClTesting.shared();
-        // defines no other test uses, so this call has to build its program
-        ConvLayer rare = layer(Conv2d.depthwise(2, 3, 5, 2).stride(2, 1).dilation(1, 3).padding(Padding.of(2, 1))
-                .paddingMode(PaddingMode.REPLICATE).activation(Activation.RELU6).bias(false).build(), 61);
-        Tensor input = random(Shape.of(1, 2, 12, 9), 62);
-        int builds = backend.programBuilds();
-        int before = backend.liveBuffers();
-        try (InjectedFault fault = InjectedFault.nth("clBuildProgram", 1, CL.CL_BUILD_PROGRAM_FAILURE)) {
-            ProgramBuildException e = assertThrows(ProgramBuildException.class, () -> backend.conv2d(rare, input));
-            assertTrue(e.getMessage().startsWith("clBuildProgram: CL_BUILD_PROGRAM_FAILURE for common.h+depthwise.cl"),
-                    e.getMessage());
-            assertTrue(e.options().contains("-DKERNEL_H=5 -DKERNEL_W=2"), e.options());
-            assertEquals(1, fault.fired());
+        try (OpenClBackend backend = OpenClTesting.fresh()) {
+            // defines no other test uses, so this call has to build its program
+            ConvLayer rare = layer(Conv2d.depthwise(2, 3, 5, 2).stride(2, 1).dilation(1, 3).padding(Padding.of(2, 1))
+                    .paddingMode(PaddingMode.REPLICATE).activation(Activation.RELU6).bias(false).build(), 61);
+            Tensor input = random(Shape.of(1, 2, 12, 9), 62);
+            int builds = backend.programBuilds();
+            int before = backend.liveBuffers();
+            try (InjectedFault fault = InjectedFault.nth("clBuildProgram", 1, CL.CL_BUILD_PROGRAM_FAILURE)) {
+                ProgramBuildException e = assertThrows(ProgramBuildException.class, () -> backend.conv2d(rare, input));
+                assertTrue(e.getMessage()
+                        .startsWith("clBuildProgram: CL_BUILD_PROGRAM_FAILURE for common.h+depthwise.cl"),
+                        e.getMessage());
+                assertTrue(e.options().contains("-DKERNEL_H=5 -DKERNEL_W=2"), e.options());
+                assertEquals(1, fault.fired());
+            }
+            assertEquals(builds + 1, backend.programBuilds());
+            // the weights were uploaded before the build failed; they stay cached for the layer, nothing else stays
+            assertEquals(before + 1, backend.liveBuffers());
+            OpenClTesting.assertClose(reference(rare, input), backend.conv2d(rare, input), "conv after a failed build");
+            assertEquals(builds + 2, backend.programBuilds(), "the failed build was not cached");
         }
-        assertEquals(builds + 1, backend.programBuilds());
-        // the weights were uploaded before the build failed; they stay cached for the layer, nothing else stays
-        assertEquals(before + 1, backend.liveBuffers());
-        OpenClTesting.assertClose(reference(rare, input), backend.conv2d(rare, input), "conv after a failed build");
-        assertEquals(builds + 2, backend.programBuilds(), "the failed build was not cached");
     }
 
     @Test
@@ -164,19 +170,20 @@ class FaultInjectionTest {
     /** A real device limit, no injection: an output larger than one device buffer may be. */
     @Test
     void anOutputLargerThanTheDeviceAllowsFailsAndReleasesTheInput() {
-        OpenClBackend backend = OpenClTesting.shared();
-        // 16384 output channels of 256 x 256: 4 GiB of output from a 256 KiB input
-        ConvLayer wide = layer(Conv2d.pointwise(1, 16_384).bias(false).build(), 63);
-        long outputBytes = 4L * 16_384 * 256 * 256;
-        Assumptions.assumeTrue(outputBytes > backend.device().maxAllocBytes(),
-                "the device allows buffers of " + backend.device().maxAllocBytes() + " bytes");
-        int before = backend.liveBuffers();
-        OpenClException e = assertThrows(OpenClException.class,
-                () -> backend.conv2d(wide, random(Shape.of(1, 1, 256, 256), 64)));
-        assertEquals("clCreateBuffer", e.call());
-        assertTrue(e.getMessage().contains(outputBytes + " bytes requested"), e.getMessage());
-        assertEquals(before, backend.liveBuffers());
-        OpenClTesting.assertClose(reference(CONV, INPUT), backend.conv2d(CONV, INPUT), "conv after the failure");
+        try (OpenClBackend backend = OpenClTesting.fresh()) {
+            // 16384 output channels of 256 x 256: 4 GiB of output from a 256 KiB input
+            ConvLayer wide = layer(Conv2d.pointwise(1, 16_384).bias(false).build(), 63);
+            long outputBytes = 4L * 16_384 * 256 * 256;
+            Assumptions.assumeTrue(outputBytes > backend.device().maxAllocBytes(),
+                    "the device allows buffers of " + backend.device().maxAllocBytes() + " bytes");
+            int before = backend.liveBuffers();
+            OpenClException e = assertThrows(OpenClException.class,
+                    () -> backend.conv2d(wide, random(Shape.of(1, 1, 256, 256), 64)));
+            assertEquals("clCreateBuffer", e.call());
+            assertTrue(e.getMessage().contains(outputBytes + " bytes requested"), e.getMessage());
+            assertEquals(before, backend.liveBuffers());
+            OpenClTesting.assertClose(reference(CONV, INPUT), backend.conv2d(CONV, INPUT), "conv after the failure");
+        }
     }
 
     @Test
