@@ -17,8 +17,10 @@ import org.clconv.PaddingMode;
  * float64, is 1-3e-6 relative L2 for 16-512 channels (F(2x2, 3x3): 2-5e-7), under the 1e-5 every path is held to.
  * A unit is a run of tiles (row-major, crossing tile rows) of one image and group: its inputs are transformed into
  * V (per position: channels x tiles), multiplied by U with {@link MicroKernels#gemmOnStarts} onto zeros, and
- * transformed back into its outputs. The input is first copied per channel into a zero-padded plane split into
- * four column phases (columns 4j + q), which makes the columns of consecutive tiles contiguous for the vector
+ * transformed back into its outputs. Where such units would be too few to share among the threads (a layer of
+ * 49 tiles is one), the three steps run one after the other over all the tiles instead, each in parallel (by
+ * input channel, position, output channel). The input is first copied per channel into a zero-padded plane split
+ * into four column phases (columns 4j + q), which makes the columns of consecutive tiles contiguous for the vector
  * transforms.
  *
  * <p>A dilated layer is computed as the undilated convolution of its {@link PhaseMosaic}s: the copy gathers each
@@ -64,6 +66,14 @@ final class WinogradConvolution implements ConvPath {
     private static final int ROWS = MicroKernels.ROWS;
     private static final int POSITIONS = WinogradWeights.POSITIONS;
     private static final int LINE_FLOATS = 16;
+    /**
+     * Fewest runs of tiles per thread for them to be the units (else {@link #multiplyInSteps}). Two
+     * threads, separate JVMs taking turns, medians: one unit (256 channels of 28x28, 512 of 14x14) 3.27 and 5.42
+     * ms as runs, 1.60 and 2.73 in steps; two (ASPP's dilation 6) 3.09 against 2.65; four (64 and 128 channels
+     * of 56x56) the same either way (0.48, 1.25), sixteen (64 of 112x112) 2.27 as runs, 2.65 in steps. On one
+     * thread steps read V and M from L3 where a unit's stay nearer (ASPP's dilation 6: 5.56 against 5.15 ms).
+     */
+    private static final int MIN_UNITS_PER_THREAD = 2;
 
     private final ParallelRunner runner;
     private final PackedWeightCache weights;
@@ -185,6 +195,17 @@ final class WinogradConvolution implements ConvPath {
             int fit = GemmTiles.roundUp(UNIT_FLOATS / (POSITIONS * channels), step);
             return Math.min(tileRows * tilesPerRow, Math.max(step, fit));
         }
+
+        /**
+         * Runs of {@code unitTiles} tiles per group. A rest of a narrow tail's tiles or fewer joins the last run,
+         * whose GEMMs then end in that tail while each position's U is still in L2: a unit of its own streamed all
+         * of U from L3 for them and left a thread idle meanwhile (ASPP's dilation 6, 100 tiles in units of 48: its
+         * 4-tile unit's GEMMs were 10% of the profile on one thread).
+         */
+        int runs(int unitTiles) {
+            int all = tileRows * tilesPerRow;
+            return all / unitTiles + (all % unitTiles > GemmTiles.NARROW_TAIL ? 1 : 0);
+        }
     }
 
     /**
@@ -209,124 +230,43 @@ final class WinogradConvolution implements ConvPath {
         }
     }
 
-    /** Image n's units (group, run of tiles): transform in, 36 GEMMs, transform out. */
+    /**
+     * Image n: transform in, 36 GEMMs, transform out. Units are runs of tiles of a group, each taking all three
+     * steps on its own V and M, where they are at least {@link #MIN_UNITS_PER_THREAD} per thread; else each step
+     * runs over all of a group's tiles in parallel (see {@link #multiplyInSteps}).
+     */
     private boolean multiply(ConvLayer layer, ConvGeometry g, Plan p, float[] phases, float[] out, int n) {
         Conv2d c = g.spec();
-        float[] u = weights.winogradFor(layer);
-        OutputRows outputRows = new OutputRows(layer);
-        int cinG = c.inChannelsPerGroup();
-        int coutG = c.outChannelsPerGroup();
-        int panels = WeightPanels.panelsPerGroup(c);
-        int step = kernels.columnStep();
-        int allTiles = p.tileRows * p.tilesPerRow;
-        int block = kernels.tileColumns();
-        int unitTiles = p.unitTiles(block);
-        // a rest of a narrow tail's tiles or fewer joins the last unit, whose GEMMs then end in that tail while
-        // each position's U is still in L2: a unit of its own streamed all of U from L3 for them and left a
-        // thread idle meanwhile (ASPP's dilation 6, 100 tiles in units of 48: its 4-tile unit's GEMMs were 10% of
-        // the profile on one thread)
-        int chunks = allTiles / unitTiles + (allTiles % unitTiles > GemmTiles.NARROW_TAIL ? 1 : 0);
-        int lastTiles = allTiles - (chunks - 1) * unitTiles;
-        int pitch = GemmTiles.roundUp(Math.max(unitTiles, lastTiles), step);
-        // room after each row of V for a short run's whole vector
-        int vPitch = pitch + step;
-        int vPosition = oddLines(cinG * vPitch);
-        int mPosition = oddLines(panels * ROWS * pitch);
-        int units = c.groups() * chunks;
-        long macsPerUnit = (long) POSITIONS * cinG * panels * ROWS * pitch;
-        int outPlane = g.outH() * g.outW();
+        int unitTiles = p.unitTiles(kernels.tileColumns());
+        if (runner.threads() > 1 && c.groups() * p.runs(unitTiles) < MIN_UNITS_PER_THREAD * runner.threads()) {
+            return multiplyInSteps(new Steps(layer, g, p, phases, out, n, p.tileRows * p.tilesPerRow));
+        }
+        Steps s = new Steps(layer, g, p, phases, out, n, unitTiles);
         AtomicBoolean finite = new AtomicBoolean(true);
-        int zeros = ROWS * block;
         // M: room for the mosaic's output transform of a whole vector of tiles from the last run
-        int[] scratchFloats = {POSITIONS * vPosition, POSITIONS * mPosition + step, zeros,
-            4 * Math.max(p.width, 4 * step), kernels.winogradWorkFloats(), cinG * GemmTiles.roundUp(pitch, block)};
-        runner.run(units, macsPerUnit, scratchFloats, (from, to, scratch) -> {
+        int[] scratchFloats = {POSITIONS * s.vPosition, POSITIONS * s.mPosition + s.step, s.zeros, s.mosaicFloats(),
+            kernels.winogradWorkFloats(), s.blockFloats()};
+        long macsPerUnit = (long) POSITIONS * s.cinG * s.panels * ROWS * s.pitch;
+        runner.run(c.groups() * s.chunks, macsPerUnit, scratchFloats, (from, to, scratch) -> {
             float[] v = scratch[0];
             float[] m = scratch[1];
-            // the GEMMs store their sums onto zeros: M needs no clearing pass
-            float[] zeroTile = scratch[2];
-            Arrays.fill(zeroTile, 0, zeros, 0f);
-            // a run's outputs on the mosaic (or a short run's), before they go to their places in the output
+            float[] zeroTile = s.zeroTile(scratch[2]);
             float[] mosaic = scratch[3];
             float[] work = scratch[4];
             float[] blocks = scratch[5];
             for (int unit = from; unit < to && finite.get(); unit++) {
-                int grp = unit / chunks;
-                int first = unit % chunks * unitTiles;
-                int tiles = unit % chunks == chunks - 1 ? lastTiles : unitTiles;
-                int columns = GemmTiles.roundUp(tiles, step);
-                // V[xi][ci][t] at v[xi * vPosition + ci * vPitch + t]; the columns from `tiles` to `columns` are read
-                // by the GEMM's whole vectors and their sums dropped
-                for (int ci = 0; ci < cinG; ci++) {
-                    int plane = (grp * cinG + ci) * p.plane;
-                    for (int t = first; t < first + tiles; ) {
-                        int ty = t / p.tilesPerRow;
-                        int tx = t % p.tilesPerRow;
-                        int run = Math.min(p.tilesPerRow - tx, first + tiles - t);
-                        kernels.winogradInput(phases, plane + 4 * ty * p.rowPitch + tx, p.phase, p.rowPitch, v,
-                                ci * vPitch + t - first, vPosition, run, work);
-                        t += run;
-                    }
+                int grp = unit / s.chunks;
+                int first = s.first(unit % s.chunks);
+                int tiles = s.tiles(unit % s.chunks);
+                for (int ci = 0; ci < s.cinG; ci++) {
+                    s.transformIn(grp, ci, first, tiles, v, work);
                 }
-                // M[xi][co][t] at m[xi * mPosition + co * pitch + t]. A few tiles past whole register tiles (the
-                // last unit's) go through gemmColumns for all panels from zero sums: a one-vector step over them
-                // costs as much as a register tile (ASPP's dilation 6: 100 tiles, 4 in the last unit)
-                int tail = GemmTiles.narrowTail(tiles, block);
-                int whole = tail > 0 ? tiles - tail : columns;
                 for (int xi = 0; xi < POSITIONS; xi++) {
-                    // V's rows copied into blocks of register-tile width: the kernels run over rows a constant
-                    // stride apart without bounds checks in their loop (see MicroKernels#packedDepth). A/B, 2
-                    // threads, one JVM: ASPP's dilation 6 (32 panels) 0.85 of the time, res3x3 (8 panels) 1.00-1.03
-                    // (the transform cannot write the blocks itself: a short run writes a vector past its end)
-                    for (int q = 0; q * block < whole; q++) {
-                        kernels.copyRows(v, xi * vPosition + q * block, vPitch, blocks, q * block * cinG, block,
-                                Math.min(block, whole - q * block), cinG);
-                    }
-                    for (int panel = 0; panel < panels; panel++) {
-                        for (int q = 0; q * block < whole; q++) {
-                            kernels.gemmOnStarts(zeroTile, u, WinogradWeights.offset(c, xi, grp, panel), cinG,
-                                    blocks, q * block * cinG, block, m,
-                                    xi * mPosition + panel * ROWS * pitch + q * block, pitch,
-                                    Math.min(block, whole - q * block));
-                        }
-                    }
-                    if (tail > 0) {
-                        for (int co = 0; co < panels * ROWS; co++) {
-                            int at = xi * mPosition + co * pitch + whole;
-                            Arrays.fill(m, at, at + tail, 0f);
-                        }
-                        kernels.gemmColumns(u, WinogradWeights.offset(c, xi, grp, 0), panels, cinG * ROWS, cinG, v,
-                                xi * vPosition + whole, vPitch, m, xi * mPosition + whole, pitch, tail);
-                    }
+                    s.multiplyPosition(grp, xi, tiles, v, m, zeroTile, blocks);
                 }
                 boolean ok = true;
-                for (int o = 0; o < coutG; o++) {
-                    int co = grp * coutG + o;
-                    int outBase = (n * c.outChannels() + co) * outPlane;
-                    float start = outputRows.start(co);
-                    if (p.direct && p.tilesPerRow >= step) {
-                        ok &= placeRuns(m, o * pitch, mPosition, start, first, tiles, p, g, mosaic, work,
-                                outputRows, out, outBase);
-                        continue;
-                    }
-                    // rows narrower than a vector of tiles (a mosaic's, a small map's): vectors of the unit's
-                    // consecutive tiles across tile rows, the last moved back to end at its last tile (ASPP's
-                    // dilation 6, rows of 10 tiles: 3 vectors a unit of 48 where its runs took 5 or 6)
-                    for (int j = 0; j < tiles; j += step) {
-                        int v0 = Math.max(0, Math.min(j, tiles - step));
-                        kernels.winogradOutput(m, o * pitch + v0, mPosition, start, mosaic, 0, 4 * step, 4 * step,
-                                4, work);
-                        int end = first + Math.min(tiles, j + step);
-                        for (int t = first + j; t < end; ) {
-                            int ty = t / p.tilesPerRow;
-                            int tx = t % p.tilesPerRow;
-                            int run = Math.min(p.tilesPerRow - tx, end - t);
-                            ok &= scatter(mosaic, 4 * (t - first - v0), 4 * step, 4 * ty, 4 * tx,
-                                    Math.min(4, p.height - 4 * ty), Math.min(p.width - 4 * tx, 4 * run), p,
-                                    outputRows, out, outBase, g.outW());
-                            t += run;
-                        }
-                    }
+                for (int o = 0; o < s.coutG; o++) {
+                    ok &= s.transformOut(grp, o, first, tiles, m, mosaic, work);
                 }
                 if (!ok) {
                     finite.set(false);
@@ -334,6 +274,205 @@ final class WinogradConvolution implements ConvPath {
             }
         });
         return finite.get();
+    }
+
+    /**
+     * Each step over all of a group's tiles, in parallel by input channel, by position and by output channel,
+     * through one V and M for the call: where runs of tiles would be fewer than {@link #MIN_UNITS_PER_THREAD} per
+     * thread, a thread that runs late or slow (another tenant on its core) delays the call by its whole unit,
+     * while 36 positions even out (ASPP's dilation 6: 100 tiles, two units of 48 and 52).
+     */
+    private boolean multiplyInSteps(Steps s) {
+        float[] v = runner.borrow(POSITIONS * s.vPosition);
+        float[] m = runner.borrow(POSITIONS * s.mPosition + s.step);
+        AtomicBoolean finite = new AtomicBoolean(true);
+        try {
+            long transformCost = (long) POSITIONS * s.pitch;
+            // group after group, through the same V and M
+            for (int grp = 0; grp < s.c.groups() && finite.get(); grp++) {
+                int group = grp;
+                runner.run(s.cinG, transformCost, new int[] {kernels.winogradWorkFloats()}, (from, to, scratch) -> {
+                    for (int ci = from; ci < to; ci++) {
+                        s.transformIn(group, ci, 0, s.tiles(0), v, scratch[0]);
+                    }
+                });
+                runner.run(POSITIONS, (long) s.cinG * s.panels * ROWS * s.pitch, new int[] {s.zeros, s.blockFloats()},
+                        (from, to, scratch) -> {
+                            float[] zeroTile = s.zeroTile(scratch[0]);
+                            for (int xi = from; xi < to; xi++) {
+                                s.multiplyPosition(group, xi, s.tiles(0), v, m, zeroTile, scratch[1]);
+                            }
+                        });
+                runner.run(s.coutG, transformCost, new int[] {s.mosaicFloats(), kernels.winogradWorkFloats()},
+                        (from, to, scratch) -> {
+                            boolean ok = true;
+                            for (int o = from; o < to; o++) {
+                                ok &= s.transformOut(group, o, 0, s.tiles(0), m, scratch[0], scratch[1]);
+                            }
+                            if (!ok) {
+                                finite.set(false);
+                            }
+                        });
+            }
+            return finite.get();
+        } finally {
+            runner.giveBack(m);
+            runner.giveBack(v);
+        }
+    }
+
+    /**
+     * The three steps of image n's Winograd convolution for runs of {@code unitTiles} tiles ({@link Plan#runs}), on
+     * V and M laid out for them: V[xi][ci][t] at v[xi * vPosition + ci * vPitch + t], M[xi][co][t] at m[xi *
+     * mPosition + co * pitch + t], t from the run's first tile.
+     */
+    private final class Steps {
+        final Conv2d c;
+        private final ConvGeometry g;
+        private final Plan p;
+        private final float[] phases;
+        private final float[] out;
+        private final int n;
+        private final float[] u;
+        private final OutputRows outputRows;
+        final int cinG;
+        final int coutG;
+        final int panels;
+        final int step;
+        private final int block;
+        private final int unitTiles;
+        /** Runs of tiles per group, and the last one's tiles. */
+        final int chunks;
+        private final int lastTiles;
+        final int pitch;
+        /** Room after each row of V for a short run's whole vector. */
+        private final int vPitch;
+        final int vPosition;
+        final int mPosition;
+        final int zeros;
+
+        Steps(ConvLayer layer, ConvGeometry g, Plan p, float[] phases, float[] out, int n, int unitTiles) {
+            this.c = g.spec();
+            this.g = g;
+            this.p = p;
+            this.phases = phases;
+            this.out = out;
+            this.n = n;
+            this.u = weights.winogradFor(layer);
+            this.outputRows = new OutputRows(layer);
+            this.cinG = c.inChannelsPerGroup();
+            this.coutG = c.outChannelsPerGroup();
+            this.panels = WeightPanels.panelsPerGroup(c);
+            this.step = kernels.columnStep();
+            this.block = kernels.tileColumns();
+            this.unitTiles = unitTiles;
+            this.chunks = p.runs(unitTiles);
+            this.lastTiles = p.tileRows * p.tilesPerRow - (chunks - 1) * unitTiles;
+            this.pitch = GemmTiles.roundUp(Math.max(unitTiles, lastTiles), step);
+            this.vPitch = pitch + step;
+            this.vPosition = oddLines(cinG * vPitch);
+            this.mPosition = oddLines(panels * ROWS * pitch);
+            this.zeros = ROWS * block;
+        }
+
+        int first(int chunk) {
+            return chunk * unitTiles;
+        }
+
+        int tiles(int chunk) {
+            return chunk == chunks - 1 ? lastTiles : unitTiles;
+        }
+
+        /** A run's outputs on the mosaic (or a short run's), before they go to their places in the output. */
+        int mosaicFloats() {
+            return 4 * Math.max(p.width, 4 * step);
+        }
+
+        int blockFloats() {
+            return cinG * GemmTiles.roundUp(pitch, block);
+        }
+
+        /** The GEMMs store their sums onto zeros: M needs no clearing pass. */
+        float[] zeroTile(float[] scratch) {
+            Arrays.fill(scratch, 0, zeros, 0f);
+            return scratch;
+        }
+
+        /** Input channel ci's V for the run's tiles. */
+        void transformIn(int grp, int ci, int first, int tiles, float[] v, float[] work) {
+            int plane = (grp * cinG + ci) * p.plane;
+            for (int t = first; t < first + tiles; ) {
+                int ty = t / p.tilesPerRow;
+                int tx = t % p.tilesPerRow;
+                int run = Math.min(p.tilesPerRow - tx, first + tiles - t);
+                kernels.winogradInput(phases, plane + 4 * ty * p.rowPitch + tx, p.phase, p.rowPitch, v,
+                        ci * vPitch + t - first, vPosition, run, work);
+                t += run;
+            }
+        }
+
+        /**
+         * Position xi's GEMM, M = U V. The columns from {@code tiles} to the next vector are read by the GEMM's whole
+         * vectors and their sums dropped. A few tiles past whole register tiles go through gemmColumns for all
+         * panels from zero sums: a one-vector step over them costs as much as a register tile.
+         */
+        void multiplyPosition(int grp, int xi, int tiles, float[] v, float[] m, float[] zeroTile, float[] blocks) {
+            int tail = GemmTiles.narrowTail(tiles, block);
+            int whole = tail > 0 ? tiles - tail : GemmTiles.roundUp(tiles, step);
+            // V's rows copied into blocks of register-tile width: the kernels run over rows a constant stride
+            // apart without bounds checks in their loop (see MicroKernels#packedDepth). A/B, 2 threads, one JVM:
+            // ASPP's dilation 6 (32 panels) 0.85 of the time, res3x3 (8 panels) 1.00-1.03 (the transform cannot
+            // write the blocks itself: a short run writes a vector past its end)
+            for (int q = 0; q * block < whole; q++) {
+                kernels.copyRows(v, xi * vPosition + q * block, vPitch, blocks, q * block * cinG, block,
+                        Math.min(block, whole - q * block), cinG);
+            }
+            for (int panel = 0; panel < panels; panel++) {
+                for (int q = 0; q * block < whole; q++) {
+                    kernels.gemmOnStarts(zeroTile, u, WinogradWeights.offset(c, xi, grp, panel), cinG, blocks,
+                            q * block * cinG, block, m, xi * mPosition + panel * ROWS * pitch + q * block, pitch,
+                            Math.min(block, whole - q * block));
+                }
+            }
+            if (tail > 0) {
+                for (int co = 0; co < panels * ROWS; co++) {
+                    int at = xi * mPosition + co * pitch + whole;
+                    Arrays.fill(m, at, at + tail, 0f);
+                }
+                kernels.gemmColumns(u, WinogradWeights.offset(c, xi, grp, 0), panels, cinG * ROWS, cinG, v,
+                        xi * vPosition + whole, vPitch, m, xi * mPosition + whole, pitch, tail);
+            }
+        }
+
+        /** Output channel o's outputs of the run's tiles from M; whether they are all finite. */
+        boolean transformOut(int grp, int o, int first, int tiles, float[] m, float[] mosaic, float[] work) {
+            int co = grp * coutG + o;
+            int outBase = (n * c.outChannels() + co) * g.outH() * g.outW();
+            float start = outputRows.start(co);
+            if (p.direct && p.tilesPerRow >= step) {
+                return placeRuns(m, o * pitch, mPosition, start, first, tiles, p, g, mosaic, work, outputRows, out,
+                        outBase);
+            }
+            // rows narrower than a vector of tiles (a mosaic's, a small map's): vectors of the run's consecutive
+            // tiles across tile rows, the last moved back to end at its last tile (ASPP's dilation 6, rows of 10
+            // tiles: 3 vectors a unit of 48 where its runs took 5 or 6)
+            boolean ok = true;
+            for (int j = 0; j < tiles; j += step) {
+                int v0 = Math.max(0, Math.min(j, tiles - step));
+                kernels.winogradOutput(m, o * pitch + v0, mPosition, start, mosaic, 0, 4 * step, 4 * step, 4, work);
+                int end = first + Math.min(tiles, j + step);
+                for (int t = first + j; t < end; ) {
+                    int ty = t / p.tilesPerRow;
+                    int tx = t % p.tilesPerRow;
+                    int run = Math.min(p.tilesPerRow - tx, end - t);
+                    ok &= scatter(mosaic, 4 * (t - first - v0), 4 * step, 4 * ty, 4 * tx,
+                            Math.min(4, p.height - 4 * ty), Math.min(p.width - 4 * tx, 4 * run), p, outputRows, out,
+                            outBase, g.outW());
+                    t += run;
+                }
+            }
+            return ok;
+        }
     }
 
     /**

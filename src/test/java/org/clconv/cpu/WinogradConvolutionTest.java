@@ -21,20 +21,25 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Winograd F(4x4, 3x3) against the float64 reference, the vector kernels against the plain ones (bit for bit), at
- * every output width and height modulo 4 (a last tile with one to four columns or rows), every padding up to 2 on
- * each side, groups, bias and activations; and its fallback to a direct path where outputs come out non-finite.
+ * Winograd F(4x4, 3x3) against the float64 reference, the vector kernels against the plain ones and the steps
+ * over all tiles against runs of tiles (bit for bit), at every output width and height modulo 4 (a last tile with
+ * one to four columns or rows), every padding up to 2 on each side, groups, bias and activations; and its fallback
+ * to a direct path where outputs come out non-finite.
  */
 class WinogradConvolutionTest {
     private static final WorkerPool POOL = new WorkerPool(2);
     private static final ParallelRunner RUNNER = new ParallelRunner(POOL);
+    /** One thread: its units are always runs of tiles, where three threads take these small layers in steps. */
+    private static final WorkerPool SOLO_POOL = new WorkerPool(0);
     /** The path on the vector kernels (where the JVM has them) and on the plain ones. */
     private static final WinogradConvolution FAST = path(RUNNER, MicroKernels.best());
     private static final WinogradConvolution PLAIN = path(RUNNER, new ScalarMicroKernels());
+    private static final WinogradConvolution FAST_IN_RUNS = path(new ParallelRunner(SOLO_POOL), MicroKernels.best());
 
     @AfterAll
     static void shutDown() {
         POOL.close();
+        SOLO_POOL.close();
     }
 
     @Test
@@ -61,7 +66,8 @@ class WinogradConvolutionTest {
 
     /**
      * Many channels make units of a few register tiles (16 tiles here) that start and end inside tile rows (19
-     * tiles a row, with an odd last column), the vector transforms then running over parts of rows.
+     * tiles a row, with an odd last column), the vector transforms then running over parts of rows (on one thread;
+     * on three, these two units go in steps over all tiles).
      */
     @Test
     void unitsThatCrossTileRowsMatchTheReference() {
@@ -169,11 +175,15 @@ class WinogradConvolutionTest {
         }
     }
 
-    /** The vector kernels' floats are the plain ones', and close to the float64 reference. */
+    /**
+     * The vector kernels' floats are the plain ones', and the same in runs of tiles on one thread; close to the
+     * float64 reference.
+     */
     private static void assertMatches(ConvLayer layer, Tensor input) {
         String what = layer.spec() + " on " + input.shape();
         float[] actual = run(FAST, layer, input);
         assertArrayEquals(run(PLAIN, layer, input), actual, what);
+        assertArrayEquals(run(FAST_IN_RUNS, layer, input), actual, what + " in runs of tiles");
         double error = Reference.relativeL2(actual, Reference.conv2d(layer, input));
         assertTrue(error <= 1e-5, what + ": relative L2 " + error);
     }
