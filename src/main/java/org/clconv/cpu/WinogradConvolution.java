@@ -247,7 +247,7 @@ final class WinogradConvolution implements ConvPath {
         int[] scratchFloats = {POSITIONS * s.vPosition, POSITIONS * s.mPosition + s.step, s.zeros, s.mosaicFloats(),
             kernels.winogradWorkFloats(), s.blockFloats()};
         long macsPerUnit = (long) POSITIONS * s.cinG * s.panels * ROWS * s.pitch;
-        runner.run(c.groups() * s.chunks, macsPerUnit, scratchFloats, (from, to, scratch) -> {
+        runner.run(c.groups() * s.runs, macsPerUnit, scratchFloats, (from, to, scratch) -> {
             float[] v = scratch[0];
             float[] m = scratch[1];
             float[] zeroTile = s.zeroTile(scratch[2]);
@@ -255,9 +255,9 @@ final class WinogradConvolution implements ConvPath {
             float[] work = scratch[4];
             float[] blocks = scratch[5];
             for (int unit = from; unit < to && finite.get(); unit++) {
-                int grp = unit / s.chunks;
-                int first = s.first(unit % s.chunks);
-                int tiles = s.tiles(unit % s.chunks);
+                int grp = unit / s.runs;
+                int first = s.first(unit % s.runs);
+                int tiles = s.tiles(unit % s.runs);
                 for (int ci = 0; ci < s.cinG; ci++) {
                     s.transformIn(grp, ci, first, tiles, v, work);
                 }
@@ -342,7 +342,7 @@ final class WinogradConvolution implements ConvPath {
         private final int block;
         private final int unitTiles;
         /** Runs of tiles per group, and the last one's tiles. */
-        final int chunks;
+        final int runs;
         private final int lastTiles;
         final int pitch;
         /** Room after each row of V for a short run's whole vector. */
@@ -366,8 +366,8 @@ final class WinogradConvolution implements ConvPath {
             this.step = kernels.columnStep();
             this.block = kernels.tileColumns();
             this.unitTiles = unitTiles;
-            this.chunks = p.runs(unitTiles);
-            this.lastTiles = p.tileRows * p.tilesPerRow - (chunks - 1) * unitTiles;
+            this.runs = p.runs(unitTiles);
+            this.lastTiles = p.tileRows * p.tilesPerRow - (runs - 1) * unitTiles;
             this.pitch = GemmTiles.roundUp(Math.max(unitTiles, lastTiles), step);
             this.vPitch = pitch + step;
             this.vPosition = oddLines(cinG * vPitch);
@@ -375,12 +375,12 @@ final class WinogradConvolution implements ConvPath {
             this.zeros = ROWS * block;
         }
 
-        int first(int chunk) {
-            return chunk * unitTiles;
+        int first(int run) {
+            return run * unitTiles;
         }
 
-        int tiles(int chunk) {
-            return chunk == chunks - 1 ? lastTiles : unitTiles;
+        int tiles(int run) {
+            return run == runs - 1 ? lastTiles : unitTiles;
         }
 
         /** A run's outputs on the mosaic (or a short run's), before they go to their places in the output. */
