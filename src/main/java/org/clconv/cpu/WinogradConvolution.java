@@ -69,9 +69,11 @@ final class WinogradConvolution implements ConvPath {
     /**
      * Fewest runs of tiles per thread for them to be the units (else {@link #multiplyInSteps}). Two
      * threads, separate JVMs taking turns, medians: one unit (256 channels of 28x28, 512 of 14x14) 3.27 and 5.42
-     * ms as runs, 1.60 and 2.73 in steps; two (ASPP's dilation 6) 3.09 against 2.65; four (64 and 128 channels
-     * of 56x56) the same either way (0.48, 1.25), sixteen (64 of 112x112) 2.27 as runs, 2.65 in steps. On one
-     * thread steps read V and M from L3 where a unit's stay nearer (ASPP's dilation 6: 5.56 against 5.15 ms).
+     * ms as runs, 1.60 and 2.73 in steps; two (ASPP's dilation 6) 3.09 against 2.65 (on a loaded machine 3.47
+     * against 2.88); four (64 and 128 channels of 56x56) the same either way on a quiet machine (0.48, 1.25),
+     * slower in steps on a loaded one (0.77 against 0.67, 1.76 against 1.65); sixteen (64 of 112x112) 2.27 as
+     * runs, 2.65 in steps. On one thread steps read V and M from L3 where a unit's stay nearer (ASPP's dilation
+     * 6: 5.56 against 5.15 ms).
      */
     private static final int MIN_UNITS_PER_THREAD = 2;
 
