@@ -245,9 +245,8 @@ final class WinogradConvolution implements ConvPath {
         }
         Steps s = new Steps(layer, g, p, phases, out, n, unitTiles);
         AtomicBoolean finite = new AtomicBoolean(true);
-        // M: room for the mosaic's output transform of a whole vector of tiles from the last run
-        int[] scratchFloats = {POSITIONS * s.vPosition, POSITIONS * s.mPosition + s.step, s.zeros, s.mosaicFloats(),
-            kernels.winogradWorkFloats(), s.blockFloats()};
+        int[] scratchFloats = {s.vFloats(), s.mFloats(), s.zeros, s.mosaicFloats(), kernels.winogradWorkFloats(),
+            s.blockFloats()};
         long macsPerUnit = (long) POSITIONS * s.cinG * s.panels * ROWS * s.pitch;
         runner.run(c.groups() * s.runs, macsPerUnit, scratchFloats, (from, to, scratch) -> {
             float[] v = scratch[0];
@@ -285,8 +284,8 @@ final class WinogradConvolution implements ConvPath {
      * while 36 positions even out (ASPP's dilation 6: 100 tiles, two units of 48 and 52).
      */
     private boolean multiplyInSteps(Steps s) {
-        float[] v = runner.borrow(POSITIONS * s.vPosition);
-        float[] m = runner.borrow(POSITIONS * s.mPosition + s.step);
+        float[] v = runner.borrow(s.vFloats());
+        float[] m = runner.borrow(s.mFloats());
         AtomicBoolean finite = new AtomicBoolean(true);
         try {
             long transformCost = (long) POSITIONS * s.pitch;
@@ -340,7 +339,7 @@ final class WinogradConvolution implements ConvPath {
         final int cinG;
         final int coutG;
         final int panels;
-        final int step;
+        private final int step;
         private final int block;
         private final int unitTiles;
         /** Runs of tiles per group, and the last one's tiles. */
@@ -349,8 +348,8 @@ final class WinogradConvolution implements ConvPath {
         final int pitch;
         /** Room after each row of V for a short run's whole vector. */
         private final int vPitch;
-        final int vPosition;
-        final int mPosition;
+        private final int vPosition;
+        private final int mPosition;
         final int zeros;
 
         Steps(ConvLayer layer, ConvGeometry g, Plan p, float[] phases, float[] out, int n, int unitTiles) {
@@ -383,6 +382,15 @@ final class WinogradConvolution implements ConvPath {
 
         int tiles(int run) {
             return run == runs - 1 ? lastTiles : unitTiles;
+        }
+
+        int vFloats() {
+            return POSITIONS * vPosition;
+        }
+
+        /** M, and room for the mosaic's output transform of a whole vector of tiles from the last run. */
+        int mFloats() {
+            return POSITIONS * mPosition + step;
         }
 
         /** A run's outputs on the mosaic (or a short run's), before they go to their places in the output. */
