@@ -17,7 +17,6 @@ import jdk.incubator.vector.VectorMask;
  * planes as one flat run, and stride 2, with the padding columns zeroed by lane masks instead of scalar edges.
  */
 final class VectorDepthwise3x3 {
-
     private VectorDepthwise3x3() {
     }
 

@@ -15,7 +15,6 @@ import jdk.incubator.vector.FloatVector;
  * blocks that share loaded input rows between output rows.
  */
 final class VectorStencils {
-
     private VectorStencils() {
     }
 

@@ -15,7 +15,6 @@ import jdk.incubator.vector.VectorShuffle;
  * The Winograd F(4x4, 3x3) input and output transforms of {@link VectorMicroKernels}, L tiles at a time.
  */
 final class VectorWinogradTransforms {
-
     private VectorWinogradTransforms() {
     }
 
