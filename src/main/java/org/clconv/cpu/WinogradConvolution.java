@@ -553,8 +553,7 @@ final class WinogradConvolution implements ConvPath {
         boolean ok = true;
         for (int r = 0; r < rows; r++, from += pitch, at += outW) {
             ok &= finite || allFinite(mosaic, from, width);
-            System.arraycopy(mosaic, from, out, at, width);
-            outputRows.activate(out, at, width);
+            outputRows.end(mosaic, from, width, out, at);
         }
         return ok;
     }
