@@ -14,11 +14,8 @@ import org.clconv.ConvLayer;
 final class PackedWeightCache {
     private record Packed(float[] panels, boolean allFinite) {
         static Packed of(ConvLayer layer) {
-            boolean finite = true;
-            for (float w : layer.weight().data()) {
-                finite &= Float.isFinite(w);
-            }
-            return new Packed(WeightPanels.pack(layer), finite);
+            float[] w = layer.weight().data();
+            return new Packed(WeightPanels.pack(layer), FiniteFloats.all(w, 0, w.length));
         }
     }
 

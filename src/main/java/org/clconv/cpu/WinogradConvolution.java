@@ -552,19 +552,10 @@ final class WinogradConvolution implements ConvPath {
             OutputRows outputRows, float[] out, int at, int outW) {
         boolean ok = true;
         for (int r = 0; r < rows; r++, from += pitch, at += outW) {
-            ok &= finite || allFinite(mosaic, from, width);
+            ok &= finite || FiniteFloats.all(mosaic, from, width);
             outputRows.end(mosaic, from, width, out, at);
         }
         return ok;
-    }
-
-    /** Whether a[off, off + n) are all finite. */
-    private static boolean allFinite(float[] a, int off, int n) {
-        boolean finite = true;
-        for (int i = off; i < off + n; i++) {
-            finite &= Float.isFinite(a[i]);
-        }
-        return finite;
     }
 
     /**
